@@ -1,0 +1,353 @@
+"""Build the book: validate data, execute changed notebooks with papermill, build the HTML.
+
+``python -m mst_helpers.build book`` is what ``make book`` runs:
+
+1. **validate** every registered data file (a malformed file stops here, naming file,
+   row and column);
+2. **execute** each chapter listed in ``_toc.yml`` (``book/executed/<stem>``) from its
+   jupytext source ``notebooks/<stem>.py`` with papermill, into ``book/executed/`` —
+   only when a content hash of its source, the ``mst_helpers`` package, its data inputs
+   (parameters ending in ``_path``) and its parameters changed;
+3. **html**: ``jupyter-book build`` in nitpicky, warnings-as-errors mode — only when a
+   notebook was executed or a book source changed.
+
+Nothing is written into ``data/`` or ``notebooks/``. Other sub-commands: ``execute``,
+``html``, ``validate``, ``pair`` (regenerate ``notebooks/*.ipynb`` from the ``.py``
+sources) and ``bench`` (clean and no-op timings).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+import yaml
+
+__all__ = [
+    "KERNEL_NAME",
+    "Chapter",
+    "chapters",
+    "notebook_parameters",
+    "chapter_hash",
+    "execute",
+    "build_html",
+    "validate_data",
+    "BuildError",
+]
+
+KERNEL_NAME = "mst-aml-book"
+EXECUTED_DIR = Path("book") / "executed"
+NOTEBOOK_DIR = Path("notebooks")
+BUILD_DIR = Path("_build")
+STAMP_DIR = BUILD_DIR / "stamps"
+# Files whose change requires a new HTML build even when no notebook ran.
+BOOK_SOURCE_GLOBS = ("_config.yml", "_toc.yml", "book/*.md", "book/*.bib", "book/_static/*")
+
+
+class BuildError(RuntimeError):
+    """The build failed; the message says where (notebook and cell, or file/row/column)."""
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One executable chapter: its stem, its jupytext source and its executed copy."""
+
+    stem: str
+    source: Path
+    executed: Path
+
+
+def _toc_files(toc: dict) -> Iterable[str]:
+    if "root" in toc:
+        yield toc["root"]
+    for key in ("chapters", "sections"):
+        for entry in toc.get(key, []) or []:
+            if "file" in entry:
+                yield entry["file"]
+            yield from _toc_files(entry)
+    for part in toc.get("parts", []) or []:
+        yield from _toc_files(part)
+
+
+def toc_entries(root: Path) -> list[str]:
+    """Every file listed in ``_toc.yml`` (without suffix), in order."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    return list(_toc_files(toc))
+
+
+def chapters(root: Path) -> list[Chapter]:
+    """The executable chapters, in toc order (entries under ``book/executed/``)."""
+    prefix = EXECUTED_DIR.as_posix() + "/"
+    out = []
+    for entry in toc_entries(root):
+        if entry.startswith(prefix):
+            stem = entry[len(prefix):]
+            out.append(Chapter(stem, root / NOTEBOOK_DIR / f"{stem}.py", root / EXECUTED_DIR / f"{stem}.ipynb"))
+    return out
+
+
+def notebook_parameters(source: Path) -> dict[str, object]:
+    """The literal assignments of the notebook's papermill ``parameters`` cell."""
+    import jupytext
+
+    nb = jupytext.read(source)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
+            params = {}
+            for node in ast.parse(cell.source).body:
+                if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                    params[node.targets[0].id] = ast.literal_eval(node.value)
+            return params
+    raise BuildError(f"{source}: no cell tagged 'parameters' (papermill needs one)")
+
+
+def _hash_path(digest: "hashlib._Hash", path: Path, root: Path) -> None:
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        if "__pycache__" in file.parts:
+            continue
+        digest.update(file.relative_to(root).as_posix().encode())
+        digest.update(file.read_bytes())
+
+
+def chapter_inputs(chapter: Chapter, root: Path) -> list[Path]:
+    """The data inputs of a chapter: parameters named ``*_path`` (relative to ``notebooks/``)."""
+    params = notebook_parameters(chapter.source)
+    inputs = []
+    for name, value in params.items():
+        if name.endswith("_path") and isinstance(value, str):
+            path = (root / NOTEBOOK_DIR / value).resolve()
+            if not path.exists():
+                raise BuildError(f"{chapter.source}: parameter {name} = {value!r} does not exist")
+            inputs.append(path)
+    return inputs
+
+
+def chapter_hash(chapter: Chapter, root: Path) -> str:
+    """Content hash of what a chapter's output depends on."""
+    digest = hashlib.sha256()
+    _hash_path(digest, chapter.source, root)
+    _hash_path(digest, root / "mst_helpers", root)
+    digest.update(json.dumps(notebook_parameters(chapter.source), sort_keys=True).encode())
+    for path in chapter_inputs(chapter, root):
+        _hash_path(digest, path, root)
+    return digest.hexdigest()
+
+
+def _stamp(root: Path, name: str) -> Path:
+    return root / STAMP_DIR / f"{name}.sha256"
+
+
+def _kernel_name() -> str:
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    specs = KernelSpecManager().find_kernel_specs()
+    if KERNEL_NAME in specs:
+        return KERNEL_NAME
+    # A fresh checkout run outside `make` still works, on the environment's own kernel.
+    return "python3"
+
+
+def _execute_one(chapter: Chapter, root: Path, kernel: str) -> None:
+    import jupytext
+    import nbformat
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    nb = jupytext.read(chapter.source)
+    nb.metadata["kernelspec"] = {"name": kernel, "display_name": "Python (mst-aml-book)", "language": "python"}
+    work = root / BUILD_DIR / "papermill"
+    work.mkdir(parents=True, exist_ok=True)
+    source_nb = work / f"{chapter.stem}.input.ipynb"
+    output_nb = work / f"{chapter.stem}.ipynb"
+    nbformat.write(nb, source_nb)
+    try:
+        papermill.execute_notebook(
+            str(source_nb), str(output_nb), kernel_name=kernel, cwd=str(root / NOTEBOOK_DIR),
+            progress_bar=False, log_output=False,
+        )
+    except PapermillExecutionError as err:
+        cell = nb.cells[err.cell_index] if err.cell_index < len(nb.cells) else None
+        first_line = cell.source.strip().splitlines()[0] if cell is not None and cell.source.strip() else ""
+        raise BuildError(
+            f"notebook {chapter.source.relative_to(root)} failed in cell {err.cell_index} "
+            f"(execution count {err.exec_count}: {first_line!r}):\n{err.ename}: {err.evalue}"
+        ) from None
+    chapter.executed.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(output_nb), chapter.executed)
+
+
+def validate_data(root: Path) -> None:
+    """Validate every data file the book reads before anything executes."""
+    from .claims import load_claims
+    from .schema import DataValidationError
+
+    try:
+        load_claims(root / "data" / "published" / "claims.csv")
+    except DataValidationError as err:
+        raise BuildError(str(err)) from None
+
+
+def execute(root: Path, force: bool = False, log: Callable[[str], None] = print) -> list[str]:
+    """Execute the chapters whose inputs changed; return the stems executed."""
+    root = root.resolve()
+    validate_data(root)
+    todo = chapters(root)
+    if not todo:
+        raise BuildError(f"{root / '_toc.yml'} lists no chapter under {EXECUTED_DIR}/")
+    # The kernel imports this checkout's helpers, and BLAS stays on one thread (reproducible, fast on 2 cores).
+    os.environ["PYTHONPATH"] = os.pathsep.join([str(root)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    kernel = None
+    ran = []
+    for number, chapter in enumerate(todo, start=1):
+        if not chapter.source.is_file():
+            raise BuildError(f"_toc.yml lists {EXECUTED_DIR}/{chapter.stem} but {chapter.source} does not exist")
+        digest = chapter_hash(chapter, root)
+        stamp = _stamp(root, chapter.stem)
+        label = f"[{number}/{len(todo)}] {chapter.stem}"
+        if not force and chapter.executed.is_file() and stamp.is_file() and stamp.read_text() == digest:
+            log(f"{label}: up to date")
+            continue
+        kernel = kernel or _kernel_name()
+        log(f"{label}: executing ...")
+        started = time.perf_counter()
+        stamp.unlink(missing_ok=True)
+        _execute_one(chapter, root, kernel)
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        stamp.write_text(digest)
+        log(f"{label}: executed in {time.perf_counter() - started:.1f} s")
+        ran.append(chapter.stem)
+    return ran
+
+
+def _book_sources_hash(root: Path) -> str:
+    digest = hashlib.sha256()
+    for pattern in BOOK_SOURCE_GLOBS:
+        for path in sorted(root.glob(pattern)):
+            _hash_path(digest, path, root)
+    for chapter in chapters(root):
+        if chapter.executed.is_file():
+            _hash_path(digest, chapter.executed, root)
+    return digest.hexdigest()
+
+
+def build_html(root: Path, force: bool = False, log: Callable[[str], None] = print) -> bool:
+    """Run ``jupyter-book build`` (-n -W --keep-going) if any book source changed.
+
+    Returns whether a build ran. Raises :class:`BuildError` listing the warnings when
+    Sphinx reports any.
+    """
+    root = root.resolve()
+    digest = _book_sources_hash(root)
+    stamp = _stamp(root, "html")
+    index = root / BUILD_DIR / "html" / "index.html"
+    if not force and index.is_file() and stamp.is_file() and stamp.read_text() == digest:
+        log("html: up to date")
+        return False
+    stamp.unlink(missing_ok=True)
+    log("html: jupyter-book build -n -W --keep-going ...")
+    started = time.perf_counter()
+    jb = Path(sys.executable).with_name("jupyter-book")
+    command = [str(jb) if jb.exists() else "jupyter-book", "build", str(root), "--all", "-n", "-W", "--keep-going"]
+    proc = subprocess.run(command, cwd=root, capture_output=True, text=True)
+    output = proc.stdout + proc.stderr
+    warnings = [line for line in output.splitlines() if "WARNING" in line or "ERROR" in line]
+    (root / BUILD_DIR).mkdir(exist_ok=True)
+    (root / BUILD_DIR / "jupyter-book.log").write_text(output, encoding="utf-8")
+    if proc.returncode != 0 or warnings:
+        shown = "\n".join(warnings) or output[-3000:]
+        raise BuildError(f"jupyter-book build failed (exit {proc.returncode}); full log in _build/jupyter-book.log:\n{shown}")
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(digest)
+    log(f"html: built in {time.perf_counter() - started:.1f} s -> {index.relative_to(root)}")
+    return True
+
+
+def pair(root: Path, log: Callable[[str], None] = print) -> None:
+    """Regenerate each ``notebooks/*.ipynb`` from its ``.py`` source, outputs stripped."""
+    import jupytext
+
+    for source in sorted((root / NOTEBOOK_DIR).glob("*.py")):
+        nb = jupytext.read(source)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+        jupytext.write(nb, source.with_suffix(".ipynb"))
+        log(f"paired {source.with_suffix('.ipynb').relative_to(root)}")
+
+
+def bench(root: Path, log: Callable[[str], None] = print) -> dict[str, float]:
+    """Time a clean build (environment installed) and a no-op build, per notebook."""
+    root = root.resolve()
+    for path in (root / BUILD_DIR, root / EXECUTED_DIR):
+        shutil.rmtree(path, ignore_errors=True)
+    times: dict[str, float] = {}
+    timed_log = []
+    started = time.perf_counter()
+    execute(root, log=lambda line: (timed_log.append(line), log(line)))
+    times["execute_clean_s"] = time.perf_counter() - started
+    t_html = time.perf_counter()
+    build_html(root, log=log)
+    times["html_clean_s"] = time.perf_counter() - t_html
+    times["book_clean_s"] = time.perf_counter() - started
+    for line in timed_log:
+        if "executed in" in line:
+            stem = line.split("]")[1].split(":")[0].strip()
+            times[f"notebook_{stem}_s"] = float(line.rsplit("in", 1)[1].split()[0])
+    noop = subprocess.run([sys.executable, "-m", "mst_helpers.build", "book"], cwd=root, capture_output=True, text=True)
+    started = time.perf_counter()
+    noop = subprocess.run([sys.executable, "-m", "mst_helpers.build", "book"], cwd=root, capture_output=True, text=True)
+    times["book_noop_s"] = time.perf_counter() - started
+    if noop.returncode != 0:
+        raise BuildError(noop.stdout + noop.stderr)
+    return times
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m mst_helpers.build", description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["book", "execute", "html", "validate", "pair", "bench"])
+    parser.add_argument("--root", type=Path, default=Path.cwd(), help="project root (default: current folder)")
+    parser.add_argument("--force", action="store_true", help="execute and build even when up to date")
+    args = parser.parse_args(argv)
+    root = args.root.resolve()
+    started = time.perf_counter()
+    try:
+        if args.command == "validate":
+            validate_data(root)
+            print("data: valid")
+        elif args.command == "execute":
+            execute(root, force=args.force)
+        elif args.command == "html":
+            build_html(root, force=args.force)
+        elif args.command == "book":
+            ran = execute(root, force=args.force)
+            build_html(root, force=args.force or bool(ran))
+        elif args.command == "pair":
+            pair(root)
+        elif args.command == "bench":
+            times = bench(root)
+            width = max(map(len, times))
+            for key, value in times.items():
+                print(f"{key:<{width}}  {value:8.2f}")
+    except BuildError as err:
+        print(f"BUILD FAILED: {err}", file=sys.stderr)
+        return 1
+    print(f"done in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

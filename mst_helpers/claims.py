@@ -1,0 +1,133 @@
+"""The published-claims registry: one row per number the paper prints.
+
+``data/published/claims.csv`` holds every printed number of Liu et al. (2026) — abstract,
+introduction, methods, results text, each cell of Tables 1 and 2, discussion — with the
+exact printed text, its numeric value, the count and denominator behind a percentage, the
+unit, the kind of quantity and a short quote of its source sentence. Chapters never retype a
+printed number: they look it up here by id.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from .schema import read_validated_csv
+
+__all__ = [
+    "CLAIMS_COLUMNS",
+    "KINDS",
+    "SECTIONS",
+    "claims_schema",
+    "load_claims",
+    "printed_decimals",
+    "claim_value",
+    "claim_printed",
+]
+
+SECTIONS = ("abstract", "introduction", "methods", "results", "table1", "table2", "discussion")
+KINDS = (
+    "count", "percent", "mean", "sd", "median", "quartile", "range_min", "range_max",
+    "p_value", "time", "dose", "age", "threshold", "date", "version", "label",
+)
+GROUPS = ("all", "60-70", ">70", "60-70 vs >70", ">3 vs 1-3", "donor", "gvhd_patient", "rnaseq", "other_study")
+COMPARATORS = ("=", "<", ">", "<=", ">=", "≤", "≥")
+#: Kinds whose printed text is not a single number (value left empty).
+NON_NUMERIC_KINDS = ("date", "version")
+
+CLAIMS_COLUMNS = (
+    "id", "section", "quantity", "group", "printed", "value", "comparator",
+    "numerator", "denominator", "unit", "kind", "quote",
+)
+
+
+def claims_schema() -> pa.DataFrameSchema:
+    """The pandera schema of ``claims.csv`` (types, allowed values, unique ids)."""
+    text = pa.Column(str, nullable=False)
+    return pa.DataFrameSchema(
+        {
+            "id": pa.Column(str, checks=pa.Check.str_matches(r"^[a-z0-9_.<>-]+$"), unique=True),
+            "section": pa.Column(str, checks=pa.Check.isin(SECTIONS)),
+            "quantity": text,
+            "group": pa.Column(str, checks=pa.Check.isin(GROUPS)),
+            "printed": text,
+            "value": pa.Column(float, nullable=True, coerce=True),
+            "comparator": pa.Column(str, checks=pa.Check.isin(COMPARATORS)),
+            "numerator": pa.Column("Int64", nullable=True, coerce=True, checks=pa.Check.ge(0)),
+            "denominator": pa.Column("Int64", nullable=True, coerce=True, checks=pa.Check.gt(0)),
+            "unit": pa.Column(str, nullable=True),
+            "kind": pa.Column(str, checks=pa.Check.isin(KINDS)),
+            "quote": text,
+        },
+        strict=True,
+        ordered=False,
+    )
+
+
+def _cross_checks(claims: pd.DataFrame) -> list[str]:
+    """Rules that need two columns: numeric kinds need a value, numerators need a denominator.
+
+    A numerator larger than its denominator is *not* rejected: the paper prints one
+    (Table 2, induction regimen 30 of 29) and the registry records what is printed; the
+    audit chapter reports it.
+    """
+    problems = []
+    for position, row in enumerate(claims.itertuples(index=False)):
+        where = f"row {position + 1} (line {position + 2} of the file), id {row.id!r}"
+        if row.kind not in NON_NUMERIC_KINDS and pd.isna(row.value):
+            problems.append(f"{where}, column 'value': a {row.kind} needs a numeric value")
+        if not pd.isna(row.numerator) and pd.isna(row.denominator):
+            problems.append(f"{where}, column 'denominator': a numerator needs its denominator")
+    return problems
+
+
+def load_claims(path: str | Path) -> pd.DataFrame:
+    """Read and validate the registry.
+
+    Parameters
+    ----------
+    path
+        Path to ``claims.csv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per printed number, indexed 0..n-1, with typed columns.
+
+    Raises
+    ------
+    mst_helpers.schema.DataValidationError
+        A missing column, an unparsable number, a duplicate id, an unknown category…;
+        the message names the file, the row and the column.
+    """
+    return read_validated_csv(path, claims_schema(), id_column="id", extra_checks=_cross_checks)
+
+
+def printed_decimals(printed: str) -> int:
+    """Number of decimals in a printed number (``"45.00"`` → 2, ``"<0.001"`` → 3, ``"1,579"`` → 0)."""
+    cleaned = printed.strip().lstrip("<>=≤≥").replace(",", "")
+    try:
+        exponent = Decimal(cleaned).as_tuple().exponent
+    except InvalidOperation:
+        raise ValueError(f"not a printed number: {printed!r}") from None
+    return max(0, -int(exponent))
+
+
+def _row(claims: pd.DataFrame, claim_id: str) -> pd.Series:
+    match = claims.loc[claims["id"] == claim_id]
+    if match.empty:
+        raise KeyError(f"no claim with id {claim_id!r} in the registry")
+    return match.iloc[0]
+
+
+def claim_value(claims: pd.DataFrame, claim_id: str) -> float:
+    """The numeric value of one claim (raises ``KeyError`` naming an unknown id)."""
+    return float(_row(claims, claim_id)["value"])
+
+
+def claim_printed(claims: pd.DataFrame, claim_id: str) -> str:
+    """The printed text of one claim, exactly as in the paper."""
+    return str(_row(claims, claim_id)["printed"])

@@ -1,0 +1,125 @@
+"""Results files: what each chapter computed, as flat JSON, and glue for the prose.
+
+Every chapter records its numbers with :class:`ChapterResults`: ``record`` glues a value
+into the page (myst-nb ``glue``) *and* keeps it for ``_build/results/<notebook>.json``.
+Later chapters and the scorecard read those files with :func:`collect_results`; nothing
+reads numbers out of HTML.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from numbers import Integral, Real
+from pathlib import Path
+from typing import Any, Mapping
+
+import pandas as pd
+
+__all__ = ["plain", "ChapterResults", "write_results", "read_results", "collect_results", "glue_claims"]
+
+
+def plain(value: Any) -> int | float | str:
+    """Turn a NumPy or pandas scalar into a plain Python number or string.
+
+    ``glue`` of a NumPy scalar fails to format under NumPy 2, and JSON needs plain types.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> type(plain(np.float64(1.5))).__name__, type(plain(np.int64(2))).__name__
+    ('float', 'int')
+    """
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, Integral):
+        return int(value)
+    if isinstance(value, Real):
+        as_float = float(value)
+        if math.isnan(as_float) or math.isinf(as_float):
+            raise ValueError(f"cannot record a non-finite number ({as_float})")
+        return as_float
+    if isinstance(value, str):
+        return value
+    raise TypeError(f"results hold numbers and strings, not {type(value).__name__}")
+
+
+def write_results(notebook: str, values: Mapping[str, Any], results_dir: str | Path) -> Path:
+    """Write ``values`` (flat key → number or string) to ``results_dir/<notebook>.json``."""
+    results_dir = Path(results_dir)
+    results_dir.mkdir(parents=True, exist_ok=True)
+    payload = {str(k): plain(v) for k, v in sorted(values.items())}
+    path = results_dir / f"{notebook}.json"
+    path.write_text(json.dumps(payload, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
+    return path
+
+
+def read_results(path: str | Path) -> dict[str, int | float | str]:
+    """Read one results file."""
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def collect_results(results_dir: str | Path) -> pd.DataFrame:
+    """All results files in a folder as one long table: notebook, key, value."""
+    rows = []
+    for path in sorted(Path(results_dir).glob("*.json")):
+        for key, value in read_results(path).items():
+            rows.append({"notebook": path.stem, "key": key, "value": value})
+    return pd.DataFrame(rows, columns=["notebook", "key", "value"])
+
+
+@dataclass
+class ChapterResults:
+    """Collects a chapter's numbers, glues them, and writes the results file.
+
+    Parameters
+    ----------
+    notebook
+        The chapter's notebook stem, e.g. ``"01_audit"``.
+    results_dir
+        Where ``<notebook>.json`` is written.
+    glue
+        Glue each recorded value into the page (off in unit tests).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = ChapterResults("00_demo", tempfile.mkdtemp(), glue=False)
+    >>> out.record("n_patients", 29)
+    >>> sorted(read_results(out.write()))
+    ['n_patients']
+    """
+
+    notebook: str
+    results_dir: str | Path
+    glue: bool = True
+    values: dict[str, int | float | str] = field(default_factory=dict)
+
+    def record(self, key: str, value: Any) -> None:
+        """Keep ``value`` under ``key`` and glue it (hidden) for ``{glue:text}`` in the prose."""
+        if key in self.values:
+            raise KeyError(f"{key!r} is recorded twice in {self.notebook}")
+        value = plain(value)
+        self.values[key] = value
+        if self.glue:
+            from myst_nb import glue as _glue
+
+            _glue(key, value, display=False)
+
+    def write(self) -> Path:
+        """Write the results file and return its path."""
+        return write_results(self.notebook, self.values, self.results_dir)
+
+
+def glue_claims(claims: pd.DataFrame, prefix: str = "paper.") -> int:
+    """Glue every printed number of the registry as ``paper.<id>`` (its exact printed text).
+
+    Prose quotes the paper through these keys instead of retyping a number. Returns how many
+    values were glued.
+    """
+    from myst_nb import glue as _glue
+
+    for claim_id, printed in zip(claims["id"], claims["printed"]):
+        _glue(f"{prefix}{claim_id}", str(printed), display=False)
+    return len(claims)

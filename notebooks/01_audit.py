@@ -1,0 +1,372 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # The paper in numbers: an internal-consistency audit
+#
+# Before reproducing anything, we ask a simpler question: **do the paper's printed numbers
+# agree with each other?** A percentage must come from a whole count; rows of a table must
+# add up to their column; a p-value must follow from its counts by *some* test. This chapter
+# needs nothing but the paper {cite:p}`liu2026` — every number it checks comes from the
+# claims registry, and every check is arithmetic you could do on paper.
+#
+# The statistical ideas taught here are **GRIM-style arithmetic** {cite:p}`brown2017grim,anaya2016grimmer`
+# and the difference between **Pearson's chi-square, Yates' correction and Fisher's exact
+# test** {cite:p}`fisher1922,yates1934` on small tables.
+#
+# ```{note}
+# This chapter uses only numbers printed in the paper. No reconstructed or simulated data
+# are involved.
+# ```
+
+# %% tags=["parameters"]
+claims_path = "../data/published/claims.csv"
+results_dir = "../_build/results"
+seed = 0
+
+# %% tags=["hide-cell"]
+import pandas as pd
+import matplotlib.pyplot as plt
+from IPython.display import display
+from myst_nb import glue
+
+from mst_helpers import audit
+from mst_helpers.claims import load_claims
+from mst_helpers.plotting import pvalue_attribution_plot, use_house_style
+from mst_helpers.results import ChapterResults, glue_claims
+from mst_helpers.tables import numbered_table
+
+use_house_style()
+pd.set_option("display.max_colwidth", 120)
+
+# %% [markdown]
+# ## The claims registry
+#
+# Every number the paper prints — abstract, introduction, methods, results text, each cell
+# of Tables 1 and 2, discussion — is one row of `data/published/claims.csv`, with its exact
+# printed text, the count and denominator behind a percentage, its unit, its kind and a
+# quote of the sentence it comes from. Loading the registry validates it against a schema: a
+# missing column, a non-numeric value or a duplicate id stops the build with a message that
+# names the file, the row and the column.
+
+# %%
+claims = load_claims(claims_path)
+out = ChapterResults("01_audit", results_dir)
+glue_claims(claims)
+out.record("n_claims", len(claims))
+by_section = claims.groupby("section", sort=False).size().rename("printed numbers").reset_index()
+numbered_table(by_section, "Printed numbers in the registry, by section of the paper.", "tab-audit-registry")
+
+# %% [markdown]
+# The registry holds {glue:text}`n_claims` printed numbers ({numref}`tab-audit-registry`).
+# The rest of this chapter runs four families of checks on them.
+#
+# ## Percentages: every n (%) against its denominator
+#
+# ```{admonition} Concept: the GRIM test
+# :class: tip
+# With n patients a proportion can only take the n + 1 values 0/n, 1/n, …, n/n. Printed
+# to one decimal, 9 patients allow {glue:text}`grim_values_9` — and nothing in between. The
+# **GRIM test** {cite:p}`brown2017grim` asks, for each printed percentage, whether *any*
+# whole count out of n rounds to it. When the paper prints the count too, we simply divide.
+# ```
+
+# %%
+percent = audit.percent_checks(claims)
+out.record("n_percent_checked", len(percent))
+out.record("n_percent_inconsistent", int((~percent["consistent"]).sum()))
+failed_percent = percent.loc[~percent["consistent"], ["check", "printed", "recomputed", "detail"]]
+numbered_table(failed_percent, "Printed percentages that do not follow from their count and denominator, or that no whole count out of n can give (GRIM).", "tab-audit-percent")
+
+# %% [markdown]
+# Of the {glue:text}`n_percent_checked` percentages with a known denominator,
+# {glue:text}`n_percent_inconsistent` fail ({numref}`tab-audit-percent`). Two patterns stand
+# out. Table 2 prints the >70 group's relapse deaths as {glue:text}`paper.t2.death_cause.relapse.>70.pct`%,
+# which is {glue:text}`paper.t2.death_cause.relapse.>70.n`/{glue:text}`paper.t2.header.>70.n` *truncated*
+# rather than rounded. And several percentages about the >70 group cannot come from
+# {glue:text}`paper.t2.header.>70.n` patients at all, but do pass GRIM with one patient more — a first hint that some
+# numbers were computed on a slightly different cohort.
+
+# %%
+grim_fails = percent[(percent["family"] == "GRIM") & ~percent["consistent"]]
+one_more = grim_fails["detail"].str.contains(r"n = \d+", regex=True) & grim_fails.apply(
+    lambda r: str(int(claims.set_index("id").at[r["claim_ids"], "denominator"]) + 1) in r["detail"], axis=1
+)
+out.record("n_grim_fail", len(grim_fails))
+out.record("n_grim_fail_pass_with_one_more", int(one_more.sum()))
+
+# %% [markdown]
+# Of the {glue:text}`n_grim_fail` percentages that fail GRIM, {glue:text}`n_grim_fail_pass_with_one_more`
+# pass it with one patient more in the denominator.
+#
+# ## Sums that must add up
+#
+# Group sizes must add up to the cohort; the categories of each Table 1 row to the column n;
+# causes of death to deaths; the donor→patient sex cross-tabulation to the donor-sex and
+# patient-sex rows; and the counts by age group to the overall count. Some orderings must hold
+# too: fewer 3-year than 1-year survivors, fewer leukaemia-free than living patients, no more
+# patients with an event after remission than patients in remission. And a number printed
+# twice must agree with itself.
+
+# %%
+sums = audit.sum_checks(claims)
+repeated = audit.repeated_number_checks(claims)
+out.record("n_sum_checks", len(sums))
+out.record("n_sum_inconsistent", int((~sums["consistent"]).sum()))
+out.record("n_repeated_checks", len(repeated))
+out.record("n_repeated_inconsistent", int((~repeated["consistent"]).sum()))
+numbered_table(sums.loc[~sums["consistent"], ["check", "printed", "recomputed"]],
+               "Sums and orderings that do not hold as printed.", "tab-audit-sums")
+
+# %% [markdown]
+# {glue:text}`n_sum_inconsistent` of {glue:text}`n_sum_checks` sums and orderings fail
+# ({numref}`tab-audit-sums`). Causes of death add up to all {glue:text}`paper.t2.header.all.n`
+# patients rather than to the {glue:text}`paper.t2.death.all.n` deaths; the CR counts by
+# age group ({glue:text}`paper.t2.cr.60-70.n` + {glue:text}`paper.t2.cr.>70.n`) do not add up to the
+# overall {glue:text}`paper.t2.cr.all.n`; and the cross-tabulation of donor and patient sex
+# disagrees with the donor-sex row in the 60–70 group.
+
+# %%
+numbered_table(repeated.loc[~repeated["consistent"], ["check", "printed", "recomputed"]],
+               "Numbers printed twice that disagree (printed: second place; recomputed: first place).", "tab-audit-repeated")
+
+# %% [markdown]
+# {glue:text}`n_repeated_inconsistent` of {glue:text}`n_repeated_checks` repeated numbers
+# disagree ({numref}`tab-audit-repeated`). The Discussion reports a CR rate of
+# {glue:text}`paper.disc.cr.pct`% ({glue:text}`paper.disc.cr.n` of {glue:text}`paper.disc.cr.den`)
+# and 1- and 3-year OS of {glue:text}`paper.disc.os1y.pct`% and {glue:text}`paper.disc.os3y.pct`% —
+# fractions of {glue:text}`paper.disc.cr.den` patients — while Table 2 has {glue:text}`paper.t2.induction.all.n` patients in the
+# induction row of a {glue:text}`paper.t2.header.all.n`-patient column.
+#
+# ## Dates and ranges
+#
+# Follow-up runs from diagnosis to the cut-off of {glue:text}`paper.meth.followup_cutoff`, so the
+# printed follow-up range fixes a window of diagnosis dates (a month is
+# {glue:text}`days_per_month:.4f` days, 365.25/12, throughout this book). That window should fall inside the enrollment period
+# ({glue:text}`paper.meth.enrol_start` to {glue:text}`paper.meth.enrol_end`) and inside the
+# range of diagnosis years in Table 1.
+
+# %%
+dates = audit.date_checks(claims)
+out.record("days_per_month", audit.DAYS_PER_MONTH)
+out.record("n_date_checks", len(dates))
+out.record("n_date_inconsistent", int((~dates["consistent"]).sum()))
+implied_start = dates.set_index("check")["recomputed"].str.removeprefix("starts ")
+out.record("followup_longest_start", implied_start["longest follow-up: implied start vs enrollment start"])
+out.record("followup_shortest_start", implied_start["shortest follow-up: implied start vs enrollment end"])
+numbered_table(dates[["check", "printed", "recomputed", "consistent"]], "Dates and ranges checked against each other.", "tab-audit-dates")
+
+# %% [markdown]
+# {glue:text}`n_date_inconsistent` of {glue:text}`n_date_checks` date checks fail
+# ({numref}`tab-audit-dates`): the longest follow-up began on {glue:text}`followup_longest_start`,
+# before enrollment opened (but in the first diagnosis year the paper's Table 1 prints), and the
+# shortest on {glue:text}`followup_shortest_start`, after the last diagnosis year.
+#
+# ### Donor ages: can these integers exist?
+#
+# Donor ages are whole years. GRIM checks that each mean is a whole-number sum divided by n;
+# GRIMMER {cite:p}`anaya2016grimmer` checks that each SD is possible for whole numbers with
+# that mean. The group summaries must also combine to the overall mean and SD, and the range
+# ends ({glue:text}`paper.res.donor_age.min` and {glue:text}`paper.res.donor_age.max` years) must fit a group: no value can lie farther from its group's mean
+# than SD × (n − 1)/√n {cite:p}`samuelson1968`.
+
+# %%
+donor = audit.donor_age_checks(claims)
+out.record("n_donor_checks", len(donor))
+out.record("n_donor_inconsistent", int((~donor["consistent"] & ~donor["detail"].str.startswith("informative")).sum()))
+numbered_table(donor[["check", "printed", "recomputed", "consistent"]], "Donor-age summaries: GRIM, GRIMMER, pooling and range ends.", "tab-audit-donor")
+
+# %% [markdown]
+# The donor-age summaries pass every test ({glue:text}`n_donor_inconsistent` failures). The range
+# ends are informative: the {glue:text}`paper.res.donor_age.min`-year-old donor can only belong
+# to the 60–70 group and the {glue:text}`paper.res.donor_age.max`-year-old only to the >70 group —
+# a constraint the reconstructed cohort must respect.
+#
+# ## Which test did the authors use?
+#
+# The Methods say only "the chi-square test or Fisher's exact test". We rebuild the table
+# behind each categorical p-value from its printed counts and recompute it with Pearson's
+# chi-square, Yates' corrected chi-square (2 × 2 only) and Fisher's exact test, exact for
+# any r × c table by enumerating every table with the same margins {cite:p}`mehta1983`;
+# the donor-age p-value with Student's and Welch's t {cite:p}`welch1947`. A test reproduces a
+# printed p when it rounds to it at the printed precision.
+
+# %%
+pchecks = audit.pvalue_checks(claims)
+attribution = audit.test_attribution(pchecks)
+recomputable = attribution[attribution["reproduced_by"] != "needs patient-level data"]
+attributed = recomputable[~recomputable["reproduced_by"].str.startswith(("no test", "not reproduced"))]
+out.record("n_pvalues_recomputable", len(recomputable))
+out.record("n_pvalues_attributed", len(attributed))
+out.record("n_pvalues_needing_data", int((attribution["reproduced_by"] == "needs patient-level data").sum()))
+for _, row in attribution.iterrows():
+    out.record(f"pvalue.{row['p_id']}.reproduced_by", row["reproduced_by"])
+for _, row in pchecks[pchecks["matches"] & ~pchecks["neighbour"]].drop_duplicates("p_id").iterrows():
+    out.record(f"recomputed.{row['p_id']}", row["p_value"])
+fig = pvalue_attribution_plot(pchecks)
+glue("fig_audit_pvalues", fig, display=False)
+plt.close(fig)
+
+# %% [markdown]
+# ```{glue:figure} fig_audit_pvalues
+# :name: fig-audit-pvalues
+# :alt: Dot plot with one row per printed p-value of the paper. A grey bar marks the printed value and its rounding interval on a logarithmic axis; coloured markers show the p-value recomputed with Pearson's chi-square, Yates' chi-square, Fisher's exact test, or Student's and Welch's t-tests. Markers inside the grey bar reproduce the printed value.
+#
+# Each printed p-value (grey bar: the interval that rounds to it) beside the p-values of every
+# candidate test recomputed from the printed counts. A marker inside the bar reproduces the
+# paper.
+# ```
+
+# %%
+numbered_table(attribution[["label", "printed", "recomputed", "reproduced_by"]],
+               "Which test reproduces each printed p-value.", "tab-audit-attribution")
+
+# %% [markdown]
+# Of the {glue:text}`n_pvalues_recomputable` p-values that can be recomputed from printed counts,
+# {glue:text}`n_pvalues_attributed` are reproduced exactly by a candidate test
+# ({numref}`fig-audit-pvalues`, {numref}`tab-audit-attribution`); the remaining
+# {glue:text}`n_pvalues_needing_data` need patient-level data (rank tests on doses and years) and
+# are left to later chapters. The pattern is clear:
+#
+# - **2 × 2 tables: Fisher's exact test** — patient sex, donor sex, donor relation, HLA
+#   mismatch, early death and 1-year OS are all reproduced by Fisher and by nothing else;
+# - **larger tables: Pearson's chi-square without correction** — the 4 × 2 donor/patient sex
+#   table and the 3 × 2 causes of death;
+# - **donor age: Student's t** (equal variances), not Welch's.
+#
+# Three printed values escape every test on the printed counts: CR
+# ({glue:text}`paper.t2.cr.p`, where Fisher gives {glue:text}`recomputed_cr_fisher:.3f`) and deaths
+# ({glue:text}`paper.t2.death.p`, Fisher {glue:text}`recomputed_death_fisher:.3f`), and the
+# induction-regimen p ({glue:text}`paper.t2.induction.p`) for a table with a single category,
+# where no association can be tested. Table 2's OS and LFS p-values
+# ({glue:text}`paper.t2.os.p` and {glue:text}`paper.t2.lfs.p`) *are* reproduced — by a Pearson
+# chi-square over the 1-, 3- and 5-year counts as if they were separate categories. That test is
+# not valid: a 5-year survivor is also a 3- and a 1-year survivor.
+
+# %%
+def fisher_p(p_id: str) -> float:
+    rows = pchecks[(pchecks["p_id"] == p_id) & (pchecks["test"] == "Fisher exact") & ~pchecks["neighbour"]]
+    return float(rows["p_value"].iloc[0])
+
+
+out.record("recomputed_cr_fisher", fisher_p("t2.cr.p"))
+out.record("recomputed_death_fisher", fisher_p("t2.death.p"))
+
+# %% [markdown]
+# ## Every inconsistency, with its most plausible explanation
+
+# %%
+found = audit.inconsistencies(percent, sums, repeated, dates, donor, pvalue_attribution=attribution)
+out.record("n_inconsistencies", len(found))
+for number, row in enumerate(found.itertuples(index=False), start=1):
+    out.record(f"inconsistency.{number:02d}", f"{row.check} | {row.claim_ids} | {row.explanation}")
+numbered_table(found[["family", "check", "printed", "recomputed", "explanation"]],
+               "Every inconsistency the audit found.", "tab-audit-inconsistencies")
+
+# %% [markdown]
+# The audit finds {glue:text}`n_inconsistencies` inconsistencies
+# ({numref}`tab-audit-inconsistencies`). Most have one of three explanations:
+#
+# 1. **An earlier {glue:text}`paper.disc.cr.den`-patient version of the cohort.** The Discussion's CR rate
+#    ({glue:text}`paper.disc.cr.n`/{glue:text}`paper.disc.cr.den`), its 1- and 3-year OS, the older
+#    group's {glue:text}`paper.disc.cr.>70.pct`% CR and {glue:text}`paper.disc.os1y.>70.pct`% 1-year
+#    OS, the abstract's {glue:text}`paper.abs.os.>70.pct`% and the induction row's
+#    {glue:text}`paper.t2.induction.all.n` patients all fit a cohort with one more patient over 70,
+#    who reached CR and was alive at one year. The overall CR count of
+#    {glue:text}`paper.t2.cr.all.n` is that cohort's; with 29 patients it is 24.
+# 2. **Risk sets from diagnosis, not from CR.** The relapse and NRM fractions use all patients
+#    of each group as denominators; in the >70 group they count more events than there were
+#    patients in remission. The competing-risks chapter lays out both frameworks.
+# 3. **Table-building slips.** Causes of death that add up to the cohort rather than to the
+#    deaths, a truncated percentage, a cross-tabulation that disagrees with its margin, an HLA
+#    mismatch counted out of 10 alleles where the Methods type {glue:text}`paper.meth.hla.denominator`,
+#    and a follow-up window that starts
+#    before enrollment.
+#
+# None of these changes the paper's main conclusions by itself; they set what a
+# reconstruction can and cannot satisfy at once, and the reconstruction chapter records which
+# reading it follows for each.
+
+# %% [markdown]
+# ## Exercises
+#
+# ```{exercise} GRIM by hand
+# :label: ex-audit-grim
+#
+# The abstract gives OS of {glue:text}`paper.abs.os.>70.pct`% for the >70 group of
+# {glue:text}`paper.t1.header.>70.n` patients. List every percentage, to one decimal, that 9
+# patients can produce. Is the printed value among them? Which group size would produce it?
+# ```
+#
+# ```{solution} ex-audit-grim
+# :class: dropdown
+#
+# The possible values are {glue:text}`grim_values_9`. The printed value is not among them, so it
+# cannot be a proportion of 9 patients; it is 1 of {glue:text}`grim_alternative_n` patients.
+# ```
+#
+# ```{exercise} Why Fisher here?
+# :label: ex-audit-fisher
+#
+# For the CR table ({glue:text}`paper.t2.cr.60-70.n`/{glue:text}`paper.t2.header.60-70.n` vs
+# {glue:text}`paper.t2.cr.>70.n`/{glue:text}`paper.t2.header.>70.n`), compute the expected count of
+# each cell under independence. Why is Pearson's chi-square approximation unreliable here, and
+# what does Fisher's exact test condition on instead?
+# ```
+#
+# ```{solution} ex-audit-fisher
+# :class: dropdown
+#
+# The smallest expected count is {glue:text}`cr_min_expected:.2f`, and
+# {glue:text}`cr_cells_below_5` of the 4 cells are below 5 — the usual rule of thumb for the
+# chi-square approximation. Fisher's test conditions on both margins and sums the exact
+# hypergeometric probabilities of all tables at most as likely as the observed one.
+# ```
+#
+# ```{exercise} A test that answers the wrong question
+# :label: ex-audit-overlap
+#
+# Table 2 gives one p-value for the OS rows at 1, 3 and 5 years. Which test reproduces it, and
+# why is that test invalid for these rows? Which test answers "does survival differ between
+# age groups"?
+# ```
+#
+# ```{solution} ex-audit-overlap
+# :class: dropdown
+#
+# A Pearson chi-square over the 3 × 2 table of counts reproduces it. The rows are not
+# disjoint categories — every 5-year survivor is also counted at 1 and 3 years — so the
+# observations are not independent. The log-rank test on the full survival curves (survival
+# chapter) answers the question.
+# ```
+
+# %% tags=["hide-cell"]
+from scipy.stats.contingency import expected_freq
+
+grim_values = [f"{100 * k / 9:.1f}" for k in range(10)]
+out.record("grim_values_9", ", ".join(grim_values))
+out.record("grim_alternative_n", next(n for n in range(9, 40) if audit.grim_consistent(claims.set_index("id").at["abs.os.>70.pct", "printed"], n)))
+cr_table = audit._table_for(next(s for s in audit.PVALUE_SPECS if s.p_id == "t2.cr.p"), claims.set_index("id", drop=False))
+expected = expected_freq(cr_table)
+out.record("cr_min_expected", float(expected.min()))
+out.record("cr_cells_below_5", int((expected < 5).sum()))
+
+# %% [markdown]
+# ## Results file
+#
+# Everything this chapter computed is written to `_build/results/01_audit.json`, which later
+# chapters and the reproduction scorecard read.
+
+# %%
+path = out.write()
+print(f"wrote {len(out.values)} results to {path}")

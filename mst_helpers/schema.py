@@ -37,22 +37,39 @@ def _row_label(index: object, frame: pd.DataFrame, id_column: str | None) -> str
     return label
 
 
+def _readable_check(check: str) -> str:
+    """A short phrase for a pandera check name."""
+    if check.startswith("coerce_dtype") or check.startswith("dtype"):
+        wanted = check.split("'")[1] if "'" in check else check
+        return f"expected type {wanted}" + (" (a number)" if wanted.startswith(("float", "int", "Int")) else "")
+    if check == "field_uniqueness":
+        return "duplicate value (must be unique)"
+    if check == "not_nullable":
+        return "empty (a value is required)"
+    if check.startswith("isin"):
+        return f"not an allowed value {check[len('isin'):]}"
+    if check.startswith("str_matches"):
+        return f"does not match the pattern {check[len('str_matches'):]}"
+    return f"fails {check}"
+
+
 def _describe_failures(err: SchemaErrors, frame: pd.DataFrame, path: str, id_column: str | None) -> str:
-    cases = err.failure_cases
+    cases = err.failure_cases.copy()
+    # A value that cannot be coerced also fails the dtype check: report it once.
+    cases["_dtype"] = cases["check"].astype(str).str.startswith(("coerce_dtype", "dtype"))
+    cases = cases.drop_duplicates(subset=["column", "index", "_dtype", "failure_case"])
     lines = []
     for _, case in cases.head(MAX_LISTED_FAILURES).iterrows():
-        column = case.get("column")
-        check = case.get("check")
-        found = case.get("failure_case")
-        if column is None or (isinstance(column, float) and pd.isna(column)):
-            column_text = "the table"
-        else:
-            column_text = f"column {column!r}"
-        if isinstance(check, str) and check.startswith("column_in_dataframe"):
-            lines.append(f"{path}: {column_text} is missing (required by the schema)")
+        column, check, found = case.get("column"), str(case.get("check")), case.get("failure_case")
+        if check == "column_in_dataframe":
+            lines.append(f"{path}: column {found!r} is missing (required by the schema)")
             continue
+        if check == "column_in_schema":
+            lines.append(f"{path}: column {found!r} is not part of the schema")
+            continue
+        column_text = "the table" if column is None or (isinstance(column, float) and pd.isna(column)) else f"column {column!r}"
         row = _row_label(case.get("index"), frame, id_column)
-        lines.append(f"{path}: {row}, {column_text}: fails {check!s} (found {found!r})")
+        lines.append(f"{path}: {row}, {column_text}: {_readable_check(check)} (found {found!r})")
     extra = len(cases) - MAX_LISTED_FAILURES
     if extra > 0:
         lines.append(f"... and {extra} more failure(s)")

@@ -1,0 +1,131 @@
+"""The whole book: a clean build in a copy of the project, as a reader would run it.
+
+The copy proves three things at once: every notebook executes with papermill from a clean
+state, the book builds with no warning and has a page for every toc entry, and the build
+writes nothing into ``data/`` or ``notebooks/``. Corrupting the registry stops the build with
+a message naming file, row and column.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from mst_helpers.build import chapters, toc_entries
+
+from .conftest import copy_project
+
+pytestmark = pytest.mark.book
+
+
+def _tree_hash(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _build(project: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mst_helpers.build", *args], cwd=project, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    project = copy_project(tmp_path_factory.mktemp("book") / "project")
+    before = {name: _tree_hash(project / name) for name in ("data", "notebooks")}
+    first = _build(project, "book")
+    second = _build(project, "book")
+    return project, before, first, second
+
+
+def test_clean_build_succeeds_without_warnings(built):
+    project, _, first, _ = built
+    assert first.returncode == 0, first.stdout + first.stderr
+    log = (project / "_build" / "jupyter-book.log").read_text()
+    assert "build succeeded" in log and "WARNING" not in log
+
+
+def test_every_toc_entry_has_a_page(built):
+    project = built[0]
+    for entry in toc_entries(project):
+        assert (project / "_build" / "html" / f"{entry}.html").is_file(), entry
+    assert (project / "_build" / "html" / "index.html").is_file()
+
+
+@pytest.mark.parametrize("stem", [c.stem for c in chapters(Path(__file__).resolve().parents[1])])
+def test_each_notebook_executed_and_wrote_results(built, stem):
+    project = built[0]
+    nb = nbformat.read(project / "book" / "executed" / f"{stem}.ipynb", as_version=4)
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert not errors
+    assert nb.metadata["papermill"]["exception"] is None
+    results = json.loads((project / "_build" / "results" / f"{stem}.json").read_text())
+    assert results, f"{stem} wrote an empty results file"
+
+
+def test_build_does_not_touch_data_or_notebooks(built):
+    project, before, _, _ = built
+    assert {name: _tree_hash(project / name) for name in ("data", "notebooks")} == before
+
+
+def test_second_build_executes_nothing(built):
+    _, _, _, second = built
+    assert second.returncode == 0, second.stderr
+    assert "executing" not in second.stdout and "html: up to date" in second.stdout
+
+
+def test_glued_numbers_reach_the_landing_page(built):
+    project = built[0]
+    html = (project / "_build" / "html" / "book" / "intro.html").read_text()
+    results = json.loads((project / "_build" / "results" / "01_audit.json").read_text())
+    assert f">{results['n_claims']}<" in html.replace("</span>", "<")
+    assert f">{results['n_inconsistencies']}<" in html.replace("</span>", "<")
+
+
+def test_audit_results_name_the_authors_tests(built):
+    results = json.loads((built[0] / "_build" / "results" / "01_audit.json").read_text())
+    assert results["pvalue.t1.patient_sex.p.reproduced_by"] == "Fisher exact"
+    assert results["pvalue.t1.sex_match.p.reproduced_by"] == "Pearson chi-square"
+    assert results["pvalue.t1.donor_age.p.reproduced_by"] == "Student t"
+    assert results["n_inconsistencies"] >= 20
+
+
+def _corrupt(project: Path, how: str) -> None:
+    path = project / "data" / "published" / "claims.csv"
+    rows = list(csv.DictReader(path.open(newline="", encoding="utf-8")))
+    columns = list(rows[0])
+    if how == "missing column":
+        columns.remove("denominator")
+    elif how == "non-numeric":
+        rows[9]["value"] = "n/a"
+    elif how == "duplicate id":
+        rows[12]["id"] = rows[11]["id"]
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@pytest.mark.parametrize(
+    "how, expected",
+    [("missing column", ["column 'denominator' is missing"]),
+     ("non-numeric", ["row 10", "column 'value'", "'n/a'"]),
+     ("duplicate id", ["row 13", "column 'id'", "duplicate"])],
+)
+def test_corrupted_registry_stops_the_build(tmp_path, how, expected):
+    project = copy_project(tmp_path / "project")
+    _corrupt(project, how)
+    result = _build(project, "book")
+    assert result.returncode == 1
+    assert "BUILD FAILED" in result.stderr and "data/published/claims.csv" in result.stderr
+    for fragment in expected:
+        assert fragment in result.stderr, (fragment, result.stderr)
+    assert not (project / "_build" / "html").exists()

@@ -1,0 +1,95 @@
+"""Unit tests of mst_helpers.build: chapter discovery, content hashes, errors."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+
+import pytest
+
+from mst_helpers.build import BuildError, Chapter, chapter_hash, chapters, execute, notebook_parameters
+
+from .conftest import CLAIMS, ROOT
+
+
+def _tiny_project(tmp_path, notebook_source: str):
+    """A one-chapter project: toc, a notebook, the registry, the helper package."""
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "data" / "published").mkdir(parents=True)
+    shutil.copy(CLAIMS, tmp_path / "data" / "published" / "claims.csv")
+    shutil.copytree(ROOT / "mst_helpers", tmp_path / "mst_helpers", ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/intro\nchapters:\n  - file: book/executed/99_demo\n")
+    (tmp_path / "notebooks" / "99_demo.py").write_text(textwrap.dedent(notebook_source))
+    return tmp_path
+
+
+DEMO = """\
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% tags=["parameters"]
+claims_path = "../data/published/claims.csv"
+results_dir = "../_build/results"
+seed = 0
+
+# %%
+x = 1 + 1
+
+# %%
+{failing_line}
+"""
+
+
+def test_chapters_follow_the_toc(root):
+    stems = [c.stem for c in chapters(root)]
+    assert stems and stems == sorted(stems)
+    assert all(isinstance(c, Chapter) and c.source.suffix == ".py" for c in chapters(root))
+
+
+def test_hash_changes_with_data_source_and_helpers(tmp_path):
+    project = _tiny_project(tmp_path, DEMO.format(failing_line="y = 2"))
+    chapter = chapters(project)[0]
+    first = chapter_hash(chapter, project)
+    assert chapter_hash(chapter, project) == first  # deterministic
+    claims = project / "data" / "published" / "claims.csv"
+    claims.write_text(claims.read_text() + "\n")
+    second = chapter_hash(chapter, project)
+    assert second != first
+    (project / "mst_helpers" / "extra.py").write_text("# change\n")
+    third = chapter_hash(chapter, project)
+    assert third != second
+    chapter.source.write_text(chapter.source.read_text().replace("seed = 0", "seed = 1"))
+    assert chapter_hash(chapter, project) != third
+    assert notebook_parameters(chapter.source)["seed"] == 1
+
+
+def test_missing_input_is_reported(tmp_path):
+    project = _tiny_project(tmp_path, DEMO.format(failing_line="y = 2").replace("claims.csv", "absent.csv"))
+    with pytest.raises(BuildError, match="claims_path = '../data/published/absent.csv' does not exist"):
+        chapter_hash(chapters(project)[0], project)
+
+
+def test_notebook_error_names_notebook_and_cell(tmp_path):
+    project = _tiny_project(tmp_path, DEMO.format(failing_line='raise ValueError("boom")'))
+    with pytest.raises(BuildError) as err:
+        execute(project, log=lambda line: None)
+    message = str(err.value)
+    assert "notebooks/99_demo.py failed in cell 2" in message and "ValueError: boom" in message
+    assert "raise ValueError" in message
+    # A failed chapter leaves no stamp: the next build tries again.
+    assert not (project / "_build" / "stamps" / "99_demo.sha256").exists()
+    assert not (project / "book" / "executed" / "99_demo.ipynb").exists()
+
+
+def test_incremental_execution(tmp_path):
+    project = _tiny_project(tmp_path, DEMO.format(failing_line="y = 2"))
+    lines: list[str] = []
+    assert execute(project, log=lines.append) == ["99_demo"]
+    assert any("executed in" in line for line in lines)
+    assert execute(project, log=lines.append) == []
+    assert lines[-1].endswith("up to date")

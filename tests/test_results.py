@@ -1,0 +1,38 @@
+"""Tests of mst_helpers.results: plain values, results files, collecting them."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from mst_helpers.results import ChapterResults, collect_results, plain, read_results, write_results
+
+
+def test_plain_converts_numpy():
+    assert plain(np.float64(0.5)) == 0.5 and type(plain(np.float64(0.5))) is float
+    assert plain(np.int64(3)) == 3 and type(plain(np.int64(3))) is int
+    assert plain(True) == 1 and plain("x") == "x"
+    with pytest.raises(ValueError):
+        plain(float("nan"))
+    with pytest.raises(TypeError):
+        plain([1, 2])
+
+
+def test_write_read_collect(tmp_path):
+    write_results("02_b", {"z": 1, "a": np.float64(2.5)}, tmp_path)
+    write_results("01_a", {"k": "text"}, tmp_path)
+    text = (tmp_path / "02_b.json").read_text()
+    assert list(json.loads(text)) == ["a", "z"]  # sorted: deterministic files
+    assert read_results(tmp_path / "01_a.json") == {"k": "text"}
+    table = collect_results(tmp_path)
+    assert table.values.tolist() == [["01_a", "k", "text"], ["02_b", "a", 2.5], ["02_b", "z", 1]]
+
+
+def test_chapter_results_refuses_a_key_twice(tmp_path):
+    out = ChapterResults("00_x", tmp_path, glue=False)
+    out.record("n", 1)
+    with pytest.raises(KeyError, match="recorded twice"):
+        out.record("n", 2)
+    assert read_results(out.write()) == {"n": 1}

@@ -40,6 +40,9 @@ def _build(project: Path, *args: str) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     project = copy_project(tmp_path_factory.mktemp("book") / "project")
+    # Files a developer's checkout has after `make test` must not leak into the book.
+    (project / ".pytest_cache").mkdir()
+    (project / ".pytest_cache" / "README.md").write_text("# pytest cache directory\n")
     before = {name: _tree_hash(project / name) for name in ("data", "notebooks")}
     first = _build(project, "book")
     second = _build(project, "book")

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from .claims import printed_decimals
+from .endpoints import DAYS_PER_MONTH, MONTH_CONVENTIONS
 from .pvalues import categorical_tests, matches_printed, t_test_from_summary
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "sum_checks",
     "repeated_number_checks",
     "date_checks",
+    "month_convention_checks",
     "donor_age_checks",
     "PValueSpec",
     "PVALUE_SPECS",
@@ -48,8 +50,6 @@ __all__ = [
     "inconsistencies",
 ]
 
-#: One month, in days, everywhere in the book (365.25 / 12).
-DAYS_PER_MONTH = 365.25 / 12
 GROUPS = ("60-70", ">70")
 _EPS = 1e-9
 
@@ -347,7 +347,7 @@ def _months_before(date: pd.Timestamp, months: float) -> pd.Timestamp:
 def date_checks(claims: pd.DataFrame) -> pd.DataFrame:
     """The enrollment window, the diagnosis years, the cut-off and the follow-up range together.
 
-    Months are 365.25/12 days (:data:`DAYS_PER_MONTH`). Follow-up of a newly diagnosed
+    Months are 365/12 days (:data:`DAYS_PER_MONTH`). Follow-up of a newly diagnosed
     patient runs from diagnosis (= enrollment) to the cut-off, so the follow-up range implies
     a window of diagnosis dates that should sit inside the enrollment window and the range
     of diagnosis years.
@@ -390,6 +390,36 @@ def date_checks(claims: pd.DataFrame) -> pd.DataFrame:
         _row("NRM time point within follow-up", "dates", ["res.nrm.time", "res.followup.max"],
              f"{_val(c, 'res.nrm.time'):g}", f"{fu_max:g}", _val(c, "res.nrm.time") <= fu_max, ""),
     ]
+    return pd.DataFrame(rows)
+
+
+#: Printed durations in months whose day-count origin the audit examines.
+MONTH_CLAIMS = ("res.followup.min", "res.followup.median", "res.followup.max", "res.os.min", "res.os.median", "res.os.max")
+
+
+def whole_days_for(printed_months: str, days_per_month: float) -> list[int]:
+    """The whole numbers of days that print as ``printed_months`` under a month convention."""
+    target = float(printed_months)
+    centre = int(target * days_per_month)
+    return [d for d in range(centre - 3, centre + 4) if rounds_to(d / days_per_month, printed_months)
+            and abs(d / days_per_month - target) < 0.5 * 10 ** (-printed_decimals(printed_months)) - 1e-12]
+
+
+def month_convention_checks(claims: pd.DataFrame) -> pd.DataFrame:
+    """For each printed duration and month convention: can a whole number of days print so?
+
+    A duration measured between two dates is a whole number of days; printed in months
+    with two decimals, only some values are reachable under a given days-per-month
+    convention. One row per (claim, convention) with the reachable day counts.
+    """
+    c = _index(claims)
+    rows = []
+    for claim_id in MONTH_CLAIMS:
+        printed = _printed(c, claim_id)
+        for name, dpm in MONTH_CONVENTIONS.items():
+            days = whole_days_for(printed, dpm)
+            rows.append({"claim_id": claim_id, "quantity": c.at[claim_id, "quantity"], "printed": printed,
+                         "convention": name, "reachable": bool(days), "days": ", ".join(map(str, days))})
     return pd.DataFrame(rows)
 
 

@@ -152,7 +152,7 @@ numbered_table(repeated.loc[~repeated["consistent"], ["check", "printed", "recom
 #
 # Follow-up runs from diagnosis to the cut-off of {glue:text}`paper.meth.followup_cutoff`, so the
 # printed follow-up range fixes a window of diagnosis dates (a month is
-# {glue:text}`days_per_month:.4f` days, 365.25/12, throughout this book). That window should fall inside the enrollment period
+# {glue:text}`days_per_month:.4f` days, 365/12, throughout this book — see below for why). That window should fall inside the enrollment period
 # ({glue:text}`paper.meth.enrol_start` to {glue:text}`paper.meth.enrol_end`) and inside the
 # range of diagnosis years in Table 1.
 
@@ -171,6 +171,30 @@ numbered_table(dates[["check", "printed", "recomputed", "consistent"]], "Dates a
 # ({numref}`tab-audit-dates`): the longest follow-up began on {glue:text}`followup_longest_start`,
 # before enrollment opened (but in the first diagnosis year the paper's Table 1 prints), and the
 # shortest on {glue:text}`followup_shortest_start`, after the last diagnosis year.
+#
+# ### How long is a month?
+#
+# A follow-up time is a whole number of days between two dates. Printed in months with two
+# decimals, only some values can arise under a given convention for the length of a month.
+# We ask, for each printed duration, which conventions reach it.
+
+# %%
+months = audit.month_convention_checks(claims)
+reach = months.pivot(index="quantity", columns="convention", values="reachable")
+follow_up = months[months["claim_id"].str.startswith("res.followup")]
+os_times = months[months["claim_id"].str.startswith("res.os")]
+conventions_all_followup = [c for c in reach.columns if follow_up.loc[follow_up["convention"] == c, "reachable"].all()]
+out.record("month_convention_followup", " and ".join(conventions_all_followup))
+out.record("month_convention_os", " and ".join(c for c in reach.columns if os_times.loc[os_times["convention"] == c, "reachable"].all()))
+numbered_table(reach.reset_index(), "Can a whole number of days print as each duration? (True: yes, under that days-per-month convention.)", "tab-audit-months")
+
+# %% [markdown]
+# Only the {glue:text}`month_convention_followup` convention reaches all three follow-up figures
+# ({numref}`tab-audit-months`); the OS figures ({glue:text}`paper.res.os.min`,
+# {glue:text}`paper.res.os.median`, {glue:text}`paper.res.os.max`) are reachable only with
+# {glue:text}`month_convention_os`-day months — they are whole months, recorded without days. This
+# book therefore defines a month as 365/12 days everywhere, and compares OS times at whole-month
+# precision.
 #
 # ### Donor ages: can these integers exist?
 #

@@ -69,7 +69,7 @@ def test_sum_checks(claims):
 def test_date_checks(claims):
     checks = audit.date_checks(claims).set_index("check")
     assert not checks.at["first year of diagnosis vs enrollment start", "consistent"]
-    assert checks.at["longest follow-up: implied start vs enrollment start", "recomputed"] == "starts 2007-07-28"
+    assert checks.at["longest follow-up: implied start vs enrollment start", "recomputed"] == "starts 2007-08-02"
 
 
 def test_donor_ages_pass_grim_and_grimmer(claims):
@@ -99,3 +99,14 @@ def test_inconsistencies_have_explanations(claims):
     assert (found["explanation"].str.len() > 20).all()
     assert found["claim_ids"].str.contains("t2.cr.p").any()
     assert "30-patient" in found.set_index("claim_ids").loc["abs.os.>70.pct", "explanation"]
+
+
+def test_month_conventions(claims):
+    table = audit.month_convention_checks(claims)
+    reach = table.groupby("convention")["reachable"]
+    follow = table[table["claim_id"].str.startswith("res.followup")].groupby("convention")["reachable"].all()
+    assert follow.to_dict() == {"30": False, "30.44": False, "365.25/12": False, "365/12": True}
+    # 219.12 months under 365/12 is 6665 days.
+    row = table[(table["claim_id"] == "res.followup.max") & (table["convention"] == "365/12")].iloc[0]
+    assert row["days"] == "6665"
+    assert reach.size().nunique() == 1

@@ -191,10 +191,13 @@ def _execute_one(chapter: Chapter, root: Path, kernel: str) -> None:
 def validate_data(root: Path) -> None:
     """Validate every data file the book reads before anything executes."""
     from .claims import load_claims
+    from .cohort import load_cohort
     from .schema import DataValidationError
 
     try:
         load_claims(root / "data" / "published" / "claims.csv")
+        if (root / "data" / "reconstructed").is_dir():
+            load_cohort(root / "data" / "reconstructed")
     except DataValidationError as err:
         raise BuildError(str(err)) from None
 

@@ -20,6 +20,7 @@ from .schema import read_validated_csv
 __all__ = [
     "CLAIMS_COLUMNS",
     "KINDS",
+    "ROLES",
     "SECTIONS",
     "claims_schema",
     "load_claims",
@@ -35,12 +36,17 @@ KINDS = (
 )
 GROUPS = ("all", "60-70", ">70", "60-70 vs >70", ">3 vs 1-3", "donor", "gvhd_patient", "rnaseq", "other_study")
 COMPARATORS = ("=", "<", ">", "<=", ">=", "≤", "≥")
+#: What the reconstruction does with each printed number: *target* (built to match), *relaxed*
+#: (a target reading that contradicts other printed numbers; ``note`` says which reading was
+#: chosen and why), *check* (a result the book tests, never built in: p-values, hazard ratios),
+#: *context* (not a property of this cohort: protocol values, other studies, RNA-seq design).
+ROLES = ("target", "relaxed", "check", "context")
 #: Kinds whose printed text is not a single number (value left empty).
 NON_NUMERIC_KINDS = ("date", "version")
 
 CLAIMS_COLUMNS = (
     "id", "section", "quantity", "group", "printed", "value", "comparator",
-    "numerator", "denominator", "unit", "kind", "quote",
+    "numerator", "denominator", "unit", "kind", "quote", "role", "note",
 )
 
 
@@ -61,6 +67,8 @@ def claims_schema() -> pa.DataFrameSchema:
             "unit": pa.Column(str, nullable=True),
             "kind": pa.Column(str, checks=pa.Check.isin(KINDS)),
             "quote": text,
+            "role": pa.Column(str, checks=pa.Check.isin(ROLES)),
+            "note": pa.Column(str, nullable=True),
         },
         strict=True,
         ordered=False,
@@ -81,6 +89,10 @@ def _cross_checks(claims: pd.DataFrame) -> list[str]:
             problems.append(f"{where}, column 'value': a {row.kind} needs a numeric value")
         if not pd.isna(row.numerator) and pd.isna(row.denominator):
             problems.append(f"{where}, column 'denominator': a numerator needs its denominator")
+        if row.role == "relaxed" and pd.isna(row.note):
+            problems.append(f"{where}, column 'note': a relaxed claim needs the reading chosen and why")
+        if row.role == "target" and row.kind == "p_value":
+            problems.append(f"{where}, column 'role': a p-value is a check, never a target")
     return problems
 
 

@@ -37,6 +37,7 @@ __all__ = [
     "grim_denominators",
     "grimmer_consistent",
     "max_deviation",
+    "fits_with_fixed",
     "percent_checks",
     "sum_checks",
     "repeated_number_checks",
@@ -126,6 +127,19 @@ def max_deviation(n: int, sd: float) -> float:
     (Samuelson's inequality); a printed range end farther away cannot belong to the group.
     """
     return sd * (n - 1) / math.sqrt(n)
+
+
+def fits_with_fixed(n: int, mean: float, sd: str, fixed: Sequence[float]) -> tuple[bool, float, float]:
+    """Can ``n`` values with this mean and printed SD contain all of ``fixed``?
+
+    The smallest possible sum of squared deviations puts every other value at their common
+    mean; it must not exceed ``(n - 1) * sd_max**2``. Returns (possible, minimal SS, largest SS).
+    """
+    k = len(fixed)
+    rest_mean = (n * mean - sum(fixed)) / (n - k)
+    minimal = sum((f - mean) ** 2 for f in fixed) + (n - k) * (rest_mean - mean) ** 2
+    largest = (n - 1) * (float(sd) + 0.5 * 10 ** (-printed_decimals(sd))) ** 2
+    return minimal <= largest, minimal, largest
 
 
 # --------------------------------------------------------------------------- helpers
@@ -464,6 +478,15 @@ def donor_age_checks(claims: pd.DataFrame) -> pd.DataFrame:
                              f"{value:g}", f"|{value:g} − {mg:g}| = {abs(value - mg):.2f} vs max {reach:.2f}", ok,
                              "informative, not an inconsistency: the value must then sit in the other group"))
     lo, hi = _val(c, "res.donor_age.min"), _val(c, "res.donor_age.max")
+    # The only group the youngest donor fits must also hold the GVHD patient's donor (she is 62).
+    gvhd_donor_age = _val(c, "res.gvhd.donor_age")
+    n1_, m1_, s1_ = stats_["60-70"]
+    ok, minimal, largest = fits_with_fixed(n1_, m1_, _printed(c, "t1.donor_age.60-70.sd"), [lo, gvhd_donor_age])
+    rows.append(_row(f"donors aged {lo:g} and {gvhd_donor_age:g} (the GVHD patient's) together in the 60-70 group", "donor age range",
+                     ["res.donor_age.min", "res.gvhd.donor_age", "t1.donor_age.60-70.sd"],
+                     _printed(c, "t1.donor_age.60-70.sd"), f"minimal SS {minimal:.1f} vs at most {largest:.1f}", ok,
+                     "" if ok else f"the {lo:g}-year-old donor fits no group once the {gvhd_donor_age:g}-year-old is in the 60-70 group: "
+                     "'18 to 55' restates the eligibility range"))
     rows.append(_row("donor age range inside donor eligibility (18–55)", "donor age range",
                      ["res.donor_age.min", "res.donor_age.max", "meth.donor_age.min", "meth.donor_age.max"],
                      f"{lo:g}–{hi:g}", f"{_val(c, 'meth.donor_age.min'):g}–{_val(c, 'meth.donor_age.max'):g}",
@@ -669,6 +692,8 @@ EXPLANATIONS = {
                         "enrollment opened (consistent with the 2007 diagnosis year, not with April 2008).",
     "res.followup.min": "52.96 months before the cut-off is June 2021, the end of enrollment, but the last diagnosis year "
                         "is 2020: follow-up may start at enrollment/first MST rather than diagnosis.",
+    "res.donor_age.min": "The 18-year-old donor cannot coexist with the GVHD patient's 28-year-old donor in the 60-70 group "
+                         "(and cannot be in the >70 group at all): 'ranged from 18 to 55' restates the donor eligibility range.",
     "res.os.max": "Follow-up is likely potential follow-up (diagnosis to cut-off), not observed OS time.",
     "meth.hla": "Methods type six loci (12 alleles, 5/12–7/12 accepted) while Table 1 reports 5/10 and 6/10.",
     "t2.death.p": "No candidate test reproduces 0.049 from 12/20 vs 9/9 (Fisher 0.033); see the neighbouring tables.",

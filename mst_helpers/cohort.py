@@ -102,13 +102,15 @@ def _patient_rules(p: pd.DataFrame) -> list[str]:
             problems.append(f"{where(i, 'death_cause')}: a death needs its cause")
         if r.death == 0 and not pd.isna(r.death_cause):
             problems.append(f"{where(i, 'death_cause')}: a cause of death for a patient alive")
-        order = [("diagnosis_date", r.diagnosis_date), ("cr_date", r.cr_date), ("relapse_date", r.relapse_date),
-                 ("death_date", r.death_date)]
+        events = [("cr_date", r.cr_date), ("relapse_date", r.relapse_date), ("death_date", r.death_date)]
+        for name, value in events:
+            if not pd.isna(value) and value < r.diagnosis_date:
+                problems.append(f"{where(i, name)}: {value:%Y-%m-%d} is before diagnosis_date {r.diagnosis_date:%Y-%m-%d}")
         previous_name, previous = None, None
-        for name, value in order:
+        for name, value in events:
             if pd.isna(value):
                 continue
-            if previous is not None and value < previous:
+            if previous is not None and value < previous and value >= r.diagnosis_date:
                 problems.append(f"{where(i, name)}: {value:%Y-%m-%d} is before {previous_name} {previous:%Y-%m-%d}")
             previous_name, previous = name, value
         if previous is not None and previous > CUTOFF:

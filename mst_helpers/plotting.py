@@ -8,10 +8,11 @@ and each group keeps its colour across the whole book (:data:`GROUP_COLOURS`).
 from __future__ import annotations
 
 import matplotlib
+import matplotlib.patches
 import matplotlib.pyplot as plt
 import pandas as pd
 
-__all__ = ["OKABE_ITO", "GROUP_COLOURS", "TEST_COLOURS", "use_house_style", "pvalue_attribution_plot"]
+__all__ = ["OKABE_ITO", "GROUP_COLOURS", "TEST_COLOURS", "use_house_style", "pvalue_attribution_plot", "follow_up_timeline"]
 
 #: Okabe & Ito (2008) colour-blind-safe palette.
 OKABE_ITO = {
@@ -91,5 +92,35 @@ def pvalue_attribution_plot(checks: pd.DataFrame) -> plt.Figure:
     # The region below p = 0.01 is empty for most rows: the legend sits there.
     ax.legend(handles=handles, loc="lower left", fontsize=9)
     ax.grid(axis="x", which="major", alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def follow_up_timeline(patients: pd.DataFrame, enrol_start: pd.Timestamp, enrol_end: pd.Timestamp,
+                       cutoff: pd.Timestamp) -> plt.Figure:
+    """Each patient's time on study: a line from diagnosis to last contact, by age group.
+
+    A cross marks a death, an open circle a patient alive at the cut-off; the grey band is the
+    enrollment window the paper states and the dashed line the follow-up cut-off.
+    """
+    data = patients.sort_values(["age_group", "diagnosis_date"], ascending=[True, False]).reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(9, 0.26 * len(data) + 1.6))
+    ax.axvspan(enrol_start, enrol_end, color="0.9", zorder=0, label="enrollment window (Methods)")
+    ax.axvline(cutoff, color="black", ls="--", lw=1, label="follow-up cut-off")
+    for y, row in data.iterrows():
+        colour = GROUP_COLOURS[row["age_group"]]
+        ax.plot([row["diagnosis_date"], row["last_contact_date"]], [y, y], color=colour, lw=2.2, solid_capstyle="butt")
+        if row["death"] == 1:
+            ax.plot(row["last_contact_date"], y, marker="x", color=colour, ms=7, mew=2)
+        else:
+            ax.plot(row["last_contact_date"], y, marker="o", mfc="white", color=colour, ms=6, mew=1.5)
+    ax.set_yticks(range(len(data)), data["patient_id"], fontsize=8)
+    ax.set_xlabel("calendar date")
+    handles = [plt.Line2D([], [], color=GROUP_COLOURS[g], lw=2.2, label=f"aged {g}") for g in ("60-70", ">70")]
+    handles += [plt.Line2D([], [], color="0.3", marker="x", ls="none", mew=2, label="death"),
+                plt.Line2D([], [], color="0.3", marker="o", mfc="white", ls="none", label="alive at cut-off"),
+                matplotlib.patches.Patch(color="0.9", label="enrollment window (Methods)"),
+                plt.Line2D([], [], color="black", ls="--", lw=1, label="follow-up cut-off")]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, fontsize=9)
     fig.tight_layout()
     return fig

@@ -211,10 +211,16 @@ out.record("n_donor_inconsistent", int((~donor["consistent"] & ~donor["detail"].
 numbered_table(donor[["check", "printed", "recomputed", "consistent"]], "Donor-age summaries: GRIM, GRIMMER, pooling and range ends.", "tab-audit-donor")
 
 # %% [markdown]
-# The donor-age summaries pass every test ({glue:text}`n_donor_inconsistent` failures). The range
-# ends are informative: the {glue:text}`paper.res.donor_age.min`-year-old donor can only belong
-# to the 60–70 group and the {glue:text}`paper.res.donor_age.max`-year-old only to the >70 group —
-# a constraint the reconstructed cohort must respect.
+# The means and SDs pass GRIM and GRIMMER and combine correctly. The range ends are
+# informative: the {glue:text}`paper.res.donor_age.min`-year-old donor could only belong to the
+# 60–70 group and the {glue:text}`paper.res.donor_age.max`-year-old only to the older group. But
+# the 60–70 group also holds the GVHD patient, whose donor was her
+# {glue:text}`paper.res.gvhd.donor_age`-year-old daughter — and two donors that far below the
+# group's mean of {glue:text}`paper.t1.donor_age.60-70.mean` leave too little spread for an SD of
+# {glue:text}`paper.t1.donor_age.60-70.sd` ({glue:text}`n_donor_inconsistent` failure in
+# {numref}`tab-audit-donor`). The youngest donor cannot have been
+# {glue:text}`paper.res.donor_age.min`: the sentence "ranged from 18 to 55" most likely restates
+# the eligibility range in the Methods.
 #
 # ## Which test did the authors use?
 #

@@ -40,6 +40,13 @@ def test_max_deviation_is_attained():
     assert abs(values.max() - values.mean()) == pytest.approx(audit.max_deviation(len(values), sd))
 
 
+def test_fits_with_fixed_by_hand():
+    # n = 3, mean 2, SD 1.00 (SS = 2): {1} fits (1, 2.5, 2.5? SS = 1 + 2 * 0.25 = 1.5); {0} does not (4 + 2 * 1 = 6).
+    assert audit.fits_with_fixed(3, 2.0, "1.00", [1])[0]
+    assert not audit.fits_with_fixed(3, 2.0, "1.00", [0])[0]
+    assert audit.fits_with_fixed(3, 2.0, "1.00", [0])[1] == pytest.approx(6.0)
+
+
 def test_neighbouring_tables_count():
     # 3 x 3 count changes x 2 x 2 size changes, minus the table itself, all valid here.
     assert len(audit.neighbouring_tables(np.array([[5, 5], [5, 5]]))) == 35
@@ -75,7 +82,9 @@ def test_date_checks(claims):
 def test_donor_ages_pass_grim_and_grimmer(claims):
     checks = audit.donor_age_checks(claims)
     real = checks[~checks["detail"].str.startswith("informative")]
-    assert real["consistent"].all()
+    assert real[real["check"].str.startswith(("GRIM", "group"))]["consistent"].all()
+    joint = checks[checks["check"].str.contains("together in the 60-70 group")].iloc[0]
+    assert not joint["consistent"]
     by = checks.set_index("check")["consistent"]
     assert by["donor age 18 can belong to the 60-70 group"] and not by["donor age 18 can belong to the >70 group"]
 

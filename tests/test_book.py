@@ -132,3 +132,39 @@ def test_corrupted_registry_stops_the_build(tmp_path, how, expected):
     for fragment in expected:
         assert fragment in result.stderr, (fragment, result.stderr)
     assert not (project / "_build" / "html").exists()
+
+
+def _corrupt_patients(project: Path, how: str) -> None:
+    path = project / "data" / "reconstructed" / "patients.csv"
+    rows = list(csv.DictReader(path.open(newline="", encoding="utf-8")))
+    columns = list(rows[0])
+    if how == "missing column":
+        columns.remove("donor_sex")
+    elif how == "unknown category":
+        rows[2]["hla_mismatch"] = "7/10"
+    elif how == "death before diagnosis":
+        dead = next(i for i, r in enumerate(rows) if r["death"] == "1")
+        rows[dead]["death_date"] = rows[dead]["last_contact_date"] = "1999-12-31"
+    elif how == "duplicate id":
+        rows[8]["patient_id"] = rows[7]["patient_id"]
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@pytest.mark.parametrize(
+    "how, expected",
+    [("missing column", ["column 'donor_sex' is missing"]),
+     ("unknown category", ["row 3", "column 'hla_mismatch'", "'7/10'"]),
+     ("death before diagnosis", ["column 'death_date'", "1999-12-31 is before diagnosis_date"]),
+     ("duplicate id", ["row 9", "column 'patient_id'", "duplicate"])],
+)
+def test_corrupted_patients_stop_the_build(tmp_path, how, expected):
+    project = copy_project(tmp_path / "project")
+    _corrupt_patients(project, how)
+    result = _build(project, "book")
+    assert result.returncode == 1
+    assert "BUILD FAILED" in result.stderr and "data/reconstructed/patients.csv" in result.stderr
+    for fragment in expected:
+        assert fragment in result.stderr, (fragment, result.stderr)

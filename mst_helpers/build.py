@@ -316,6 +316,9 @@ def bench(root: Path, log: Callable[[str], None] = print) -> dict[str, float]:
     times["book_noop_s"] = time.perf_counter() - started
     if noop.returncode != 0:
         raise BuildError(noop.stdout + noop.stderr)
+    from .reconstruct import benchmark as reconstruction_benchmark
+
+    times.update(reconstruction_benchmark())
     return times
 
 

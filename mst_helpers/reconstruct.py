@@ -364,9 +364,44 @@ def _quantile_terms(n: int, kind: str) -> list[list[tuple[int, float]]]:
     return terms
 
 
+def _guess_labels(variable: str) -> np.ndarray:
+    """A likely group-label pattern of the pooled sorted doses (1 = 60-70).
+
+    Each group's printed summary defines a piecewise-linear quantile function; evaluating it at
+    the group's plotting positions i/(n+1) and merging the two groups gives the order in which
+    their values would interleave.
+    """
+    spec = DOSE_TARGETS[variable]
+    lo, hi = spec["bounds"]
+    points = []
+    for group, label in (("60-70", 1), (">70", 0)):
+        n = GROUP_SIZES[group]
+        kind, low, median, high = spec[group]
+        if kind == "range":
+            knots_p, knots_v = [1 / (n + 1), 0.5, n / (n + 1)], [low, median, high]
+        else:
+            knots_p, knots_v = [0.0, 0.25, 0.5, 0.75, 1.0], [max(lo, 2 * low - median), low, median, high, min(hi, 2 * high - median)]
+        p = np.arange(1, n + 1) / (n + 1)
+        points += [(float(v), label) for v in np.interp(p, knots_p, knots_v)]
+    points.sort(key=lambda t: (t[0], -t[1]))
+    return np.array([label for _, label in points])
+
+
 @lru_cache(maxsize=None)
 def _dose_structure(variable: str) -> tuple[tuple[int, ...], tuple[int, ...], frozenset[int]]:
-    """Solve once: pooled sorted doses (0.01 units), group label per rank, and the pinned ranks."""
+    """Solve once: pooled sorted doses (0.01 units), group label per rank, and the pinned ranks.
+
+    First with the group labels fixed by :func:`_guess_labels` (a small pure-integer program,
+    milliseconds); if that has no solution, with the labels free (the full program).
+    """
+    try:
+        return _dose_program(variable, _guess_labels(variable))
+    except RuntimeError:
+        return _dose_program(variable, None)
+
+
+def _dose_program(variable: str, fixed_labels: np.ndarray | None) -> tuple[tuple[int, ...], tuple[int, ...], frozenset[int]]:
+    """The integer program behind :func:`_dose_structure`; ``fixed_labels`` pins the z variables."""
     from scipy.optimize import Bounds, LinearConstraint, milp
     from scipy.sparse import coo_matrix
 
@@ -408,6 +443,9 @@ def _dose_structure(variable: str) -> tuple[tuple[int, ...], tuple[int, ...], fr
     for i in range(n - 1):
         add({x + i: -1, x + i + 1: 1}, 0, np.inf)
     add({z + i: 1 for i in range(n)}, n_a, n_a)
+    if fixed_labels is not None:
+        for i, label in enumerate(fixed_labels):
+            add({z + i: 1}, int(label), int(label))
     for g in ranks:
         in_a = g == "60-70"
         for k in ranks[g]:
@@ -458,8 +496,9 @@ def _dose_structure(variable: str) -> tuple[tuple[int, ...], tuple[int, ...], fr
             lower[j], upper[j], integrality[j] = lo, hi, 0
     res = milp(np.zeros(size), constraints=LinearConstraint(matrix, lbs, ubs), integrality=integrality,
                bounds=Bounds(lower, upper), options={"time_limit": 30})
-    if res.x is None:  # pragma: no cover
-        raise RuntimeError(f"{variable}: the printed quantiles admit no dose vector")
+    if res.x is None:
+        raise RuntimeError(f"{variable}: the printed quantiles admit no dose vector"
+                           + (" with these group labels" if fixed_labels is not None else ""))
     values = np.round(res.x[x:x + n]).astype(int)
     labels = np.round(res.x[z:z + n]).astype(int)
     pinned = set()
@@ -756,6 +795,33 @@ def write_cohort(cohort: Cohort, folder: str | Path) -> list[Path]:
         _fmt_dates(getattr(cohort, name)).to_csv(path, index=False, lineterminator="\n", float_format="%.3f" if name == "chimerism" else None)
         paths.append(path)
     return paths
+
+
+def _run_seeds(seeds: list[int]) -> int:
+    for seed in seeds:
+        reconstruct(seed)
+    return len(seeds)
+
+
+def benchmark(n_seeds: int = 200, n_jobs: int = 2) -> dict[str, float]:
+    """Time the reconstruction: a cold first call in a fresh process, a warm call, and
+    ``n_seeds`` seeds over ``n_jobs`` worker processes (each worker pays its own cold start)."""
+    import subprocess
+    import time
+
+    from joblib import Parallel, delayed
+
+    code = ("import time; t = time.perf_counter(); from mst_helpers.reconstruct import reconstruct; reconstruct(0); "
+            "print(time.perf_counter() - t)")
+    cold = float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+    reconstruct(0)
+    started = time.perf_counter()
+    reconstruct(1)
+    warm = time.perf_counter() - started
+    started = time.perf_counter()
+    chunks = [list(range(i, n_seeds, n_jobs)) for i in range(n_jobs)]
+    Parallel(n_jobs=n_jobs)(delayed(_run_seeds)(chunk) for chunk in chunks)
+    return {"reconstruct_cold_s": cold, "reconstruct_warm_s": warm, f"reconstruct_{n_seeds}_seeds_{n_jobs}_jobs_s": time.perf_counter() - started}
 
 
 def main(argv: list[str] | None = None) -> int:

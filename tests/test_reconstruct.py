@@ -74,3 +74,21 @@ def test_no_check_is_a_target(registry):
     survival_p = registry[registry["id"].isin(["abs.os.p", "abs.lfs.p", "abs.relapse.p", "abs.nrm.p", "res.courses.os.p"])]
     assert (survival_p["role"] == "check").all()
     assert registry.loc[registry["role"] == "relaxed", "note"].notna().all()
+
+
+@pytest.mark.parametrize("variable", ["mnc_1e8_per_kg", "cd34_1e6_per_kg", "cd3_1e8_per_kg"])
+def test_dose_program_without_label_guess(variable):
+    """The full integer program (group labels free) also places every printed quantile."""
+    import numpy as np
+
+    from mst_helpers.reconstruct import DOSE_TARGETS, _dose_program
+    from mst_helpers.targets import spss_quantiles
+
+    values, labels, pinned = _dose_program(variable, None)
+    values, labels = np.array(values) / 100, np.array(labels)
+    spec = DOSE_TARGETS[variable]
+    for group, mask in (("60-70", labels == 1), (">70", labels == 0), ("all", np.ones_like(labels, bool))):
+        kind, low, median, high = spec[group]
+        q1, med, q3 = spss_quantiles(values[mask])
+        got = (values[mask].min(), med, values[mask].max()) if kind == "range" else (q1, med, q3)
+        assert np.allclose(np.array(got) * 100, [low, median, high], atol=0.5)

@@ -51,7 +51,8 @@ def test_mean_sd_row_and_student_t():
     assert row["60-70"] == "33.00 ± 2.58" and row[">70"] == "51.00 ± 1.41"
     # Pooled variance (3 * 20/3 + 1 * 2) / 4 = 5.5; t = -18 / sqrt(5.5 * (1/4 + 1/2)) = -8.863 on 4 df.
     assert row["p"] == pytest.approx(0.000895, rel=1e-3)
-    assert row["p_alternative"] > row["p"]  # Welch's t has fewer degrees of freedom here
+    # Welch: SE = sqrt(20/3/4 + 2/2) = 1.633, t = -11.02 on 3.69 df.
+    assert row["p_alternative"] == pytest.approx(0.000587, rel=1e-2)
 
 
 def test_spss_quantiles_by_hand():

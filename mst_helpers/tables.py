@@ -184,8 +184,11 @@ def side_by_side(table: pd.DataFrame, specs, claims: pd.DataFrame) -> pd.DataFra
     kinds = {spec.variable: spec.kind for spec in specs}
     printed_p = claims.set_index("id")["printed"]
     out = []
+    previous = None
     for _, row in table.iterrows():
-        shown = {"variable": row["variable"], "level": row["level"]}
+        # A variable's name is shown once, on its first level.
+        shown = {"variable": row["variable"] if row["variable"] != previous else "", "level": row["level"]}
+        previous = row["variable"]
         for g in GROUP_ORDER:
             printed = printed_cell(claims, row[f"id_{g}"], kinds[row["variable"]])
             mine = row[g]

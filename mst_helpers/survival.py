@@ -1,0 +1,241 @@
+"""Kaplan–Meier, log-rank and Cox models for the paper's survival questions.
+
+Thin, tested wrappers around lifelines (checked against R's ``survival``): each takes a tidy
+frame (``time`` in months, ``event`` 0/1, covariates) and returns a DataFrame or a small frozen
+dataclass, so the chapter holds no statistics of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import endpoints
+
+__all__ = [
+    "analysis_frame",
+    "kaplan_meier",
+    "survival_at",
+    "median_survival",
+    "LogRank",
+    "log_rank",
+    "reverse_km_median_follow_up",
+    "cox_univariate",
+    "cox_multivariable",
+    "proportional_hazards_tests",
+    "COVARIATES",
+]
+
+#: Covariates of the univariate Cox models (the paper's Supplementary Figure 1), as 0/1 or numbers.
+COVARIATES = {
+    "age_over_70": "Age > 70 years",
+    "male": "Male patient",
+    "donor_age": "Donor age (per year)",
+    "donor_male": "Male donor",
+    "related_donor": "Related donor",
+    "hla_6of10": "HLA mismatch 6/10 (vs 5/10)",
+    "courses_gt3": "> 3 MST courses",
+}
+
+
+def analysis_frame(patients: pd.DataFrame, endpoint: str = "os") -> pd.DataFrame:
+    """One row per patient with ``time`` (months), ``event`` and the covariates of :data:`COVARIATES`.
+
+    ``endpoint`` is ``"os"`` (all patients, from diagnosis) or ``"lfs"`` (patients in CR, from CR).
+    """
+    if endpoint == "os":
+        times = endpoints.overall_survival(patients)
+        base = patients
+    elif endpoint == "lfs":
+        times = endpoints.leukaemia_free_survival(patients)
+        base = patients[patients["cr"] == 1]
+    else:
+        raise ValueError(f"endpoint is 'os' or 'lfs', not {endpoint!r}")
+    base = base.reset_index(drop=True)
+    frame = pd.DataFrame({
+        "patient_id": base["patient_id"],
+        "time": times["time"].to_numpy(),
+        "event": times["event"].to_numpy(),
+        "age_group": base["age_group"],
+        "age_over_70": (base["age_group"] == ">70").astype(int),
+        "male": (base["sex"] == "M").astype(int),
+        "donor_age": base["donor_age"].astype(float),
+        "donor_male": (base["donor_sex"] == "M").astype(int),
+        "related_donor": (base["donor_relation"] == "related").astype(int),
+        "hla_6of10": (base["hla_mismatch"] == "6/10").astype(int),
+        "courses_gt3": (base["mst_courses"] > 3).astype(int),
+    })
+    return frame
+
+
+def _check(frame: pd.DataFrame) -> None:
+    if frame.empty:
+        raise ValueError("no observations")
+    if (frame["time"] < 0).any():
+        raise ValueError("negative survival time")
+    if not frame["event"].isin([0, 1]).all():
+        raise ValueError("event must be 0 or 1")
+
+
+def kaplan_meier(frame: pd.DataFrame, group: str | None = None, level: float = 0.95) -> pd.DataFrame:
+    """Kaplan–Meier estimates (Greenwood variance, log–log CI as lifelines and R's ``conf.type='log-log'``).
+
+    Returns one row per distinct time per group: ``group``, ``time``, ``at_risk``, ``events``,
+    ``censored``, ``survival``, ``se`` (Greenwood standard error of S), ``lower``, ``upper``.
+    """
+    from lifelines import KaplanMeierFitter
+
+    _check(frame)
+    groups = [(None, frame)] if group is None else list(frame.groupby(group, sort=True))
+    out = []
+    for name, sub in groups:
+        kmf = KaplanMeierFitter(alpha=1 - level).fit(sub["time"], sub["event"])
+        table = kmf.event_table
+        surv = kmf.survival_function_.iloc[:, 0]
+        ci = kmf.confidence_interval_survival_function_
+        # Greenwood: Var(S) = S^2 * sum d / (n (n - d)).
+        d, n = table["observed"].to_numpy(), table["at_risk"].to_numpy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            terms = np.where(n - d > 0, d / (n * (n - d)), np.nan)
+        cum = np.nancumsum(np.where(np.isnan(terms), 0, terms))
+        se = surv.to_numpy() * np.sqrt(cum)
+        out.append(pd.DataFrame({
+            "group": name if name is not None else "all",
+            "time": table.index.to_numpy(),
+            "at_risk": n,
+            "events": d,
+            "censored": table["censored"].to_numpy(),
+            "survival": surv.to_numpy(),
+            "se": se,
+            "lower": ci.iloc[:, 0].to_numpy(),
+            "upper": ci.iloc[:, 1].to_numpy(),
+        }))
+    return pd.concat(out, ignore_index=True)
+
+
+def survival_at(km: pd.DataFrame, months: float) -> pd.DataFrame:
+    """S(t) with its CI at ``months`` for each group of a :func:`kaplan_meier` table."""
+    rows = []
+    for name, sub in km.groupby("group", sort=False):
+        before = sub[sub["time"] <= months]
+        row = before.iloc[-1] if len(before) else sub.iloc[0]
+        rows.append({"group": name, "months": months, "survival": float(row["survival"]),
+                     "lower": float(row["lower"]), "upper": float(row["upper"])})
+    return pd.DataFrame(rows)
+
+
+def median_survival(frame: pd.DataFrame, group: str | None = None, level: float = 0.95) -> pd.DataFrame:
+    """Median survival with its CI (Brookmeyer–Crowley, from the KM confidence band)."""
+    from lifelines import KaplanMeierFitter
+    from lifelines.utils import median_survival_times
+
+    groups = [("all", frame)] if group is None else list(frame.groupby(group, sort=True))
+    rows = []
+    for name, sub in groups:
+        kmf = KaplanMeierFitter(alpha=1 - level).fit(sub["time"], sub["event"])
+        ci = median_survival_times(kmf.confidence_interval_survival_function_)
+        rows.append({"group": name, "median": float(kmf.median_survival_time_),
+                     "lower": float(ci.iloc[0, 0]), "upper": float(ci.iloc[0, 1])})
+    return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class LogRank:
+    """A log-rank test: chi-square statistic (1 df for two groups) and p-value."""
+
+    statistic: float
+    df: int
+    p_value: float
+
+
+def log_rank(frame: pd.DataFrame, group: str) -> LogRank:
+    """Log-rank test between the groups of ``group`` (R: ``survdiff(Surv(time, event) ~ group)``)."""
+    from lifelines.statistics import multivariate_logrank_test
+
+    _check(frame)
+    if frame[group].nunique() < 2:
+        raise ValueError(f"{group!r} has fewer than two groups")
+    res = multivariate_logrank_test(frame["time"], frame[group], frame["event"])
+    return LogRank(float(res.test_statistic), int(res.degrees_of_freedom), float(res.p_value))
+
+
+def reverse_km_median_follow_up(frame: pd.DataFrame) -> float:
+    """Median follow-up by the reverse Kaplan–Meier method: censoring is the 'event'."""
+    from lifelines import KaplanMeierFitter
+
+    kmf = KaplanMeierFitter().fit(frame["time"], 1 - frame["event"])
+    return float(kmf.median_survival_time_)
+
+
+def _fit_cox(frame: pd.DataFrame, covariates: list[str]):
+    import warnings
+
+    from lifelines import CoxPHFitter
+
+    data = frame[["time", "event", *covariates]]
+    # Efron's method for ties, as R's coxph default; no penalty. Separation warnings are turned
+    # into the `converged` flag of the summary instead of being printed.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        # A tighter tolerance than lifelines' default: estimates agree with R to 1e-6.
+        return CoxPHFitter(penalizer=0.0).fit(data, duration_col="time", event_col="event",
+                                              fit_options={"precision": 1e-12, "max_steps": 200})
+
+
+def _summary(fitter, label: dict[str, str]) -> pd.DataFrame:
+    s = fitter.summary
+    return pd.DataFrame({
+        "covariate": s.index,
+        "label": [label.get(c, c) for c in s.index],
+        "coef": s["coef"].to_numpy(),
+        "se": s["se(coef)"].to_numpy(),
+        "hr": s["exp(coef)"].to_numpy(),
+        "lower": s["exp(coef) lower 95%"].to_numpy(),
+        "upper": s["exp(coef) upper 95%"].to_numpy(),
+        "p": s["p"].to_numpy(),
+    })
+
+
+def cox_univariate(frame: pd.DataFrame, covariates: dict[str, str] = COVARIATES) -> pd.DataFrame:
+    """One Cox model per covariate (R: ``coxph(Surv(time, event) ~ x)``, Efron ties).
+
+    A covariate with no events in one of its levels gives an infinite hazard ratio; it is
+    reported with ``converged = False`` rather than a misleading number.
+    """
+    rows = []
+    for column in covariates:
+        if frame[column].nunique() < 2:
+            continue
+        try:
+            fitter = _fit_cox(frame, [column])
+            row = _summary(fitter, covariates).iloc[0].to_dict()
+            # Separation: one level has no events, the estimate drifts to +/- infinity.
+            events_by_level = frame.groupby(frame[column] > frame[column].median() if frame[column].nunique() > 2 else frame[column])["event"].sum()
+            row["converged"] = bool(abs(row["coef"]) < 10 and (events_by_level > 0).all())
+        except Exception:  # lifelines raises on separation; the row says so
+            row = {"covariate": column, "label": covariates[column], "coef": np.nan, "se": np.nan, "hr": np.nan,
+                   "lower": np.nan, "upper": np.nan, "p": np.nan, "converged": False}
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def cox_multivariable(frame: pd.DataFrame, covariates: list[str], labels: dict[str, str] = COVARIATES):
+    """A multivariable Cox model; returns (summary table, events per variable, concordance)."""
+    fitter = _fit_cox(frame, covariates)
+    epv = float(frame["event"].sum() / len(covariates))
+    return _summary(fitter, labels), epv, float(fitter.concordance_index_)
+
+
+def proportional_hazards_tests(frame: pd.DataFrame, covariates: list[str]) -> pd.DataFrame:
+    """Schoenfeld-residual tests of proportional hazards (transform: rank of time).
+
+    R's ``cox.zph`` defaults to the KM transform; both are shown by lifelines' ``check_assumptions``.
+    """
+    from lifelines.statistics import proportional_hazard_test
+
+    fitter = _fit_cox(frame, covariates)
+    res = proportional_hazard_test(fitter, frame[["time", "event", *covariates]], time_transform="rank")
+    return pd.DataFrame({"covariate": res.summary.index, "statistic": res.summary["test_statistic"].to_numpy(),
+                         "p": res.summary["p"].to_numpy()})

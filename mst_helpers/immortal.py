@@ -159,12 +159,17 @@ def landmark_analysis(patients: pd.DataFrame, courses: pd.DataFrame, landmark_mo
     frame["gt3_by_landmark"] = (frame["patient_id"].map(switch) <= landmark_months).astype(int)
     summary = {"landmark": landmark_months, "n": len(frame), "events": int(frame["event"].sum()),
                "n_gt3": int(frame["gt3_by_landmark"].sum())}
+    summary.update({"logrank_p": math.nan, "hr": math.nan, "lower": math.nan, "upper": math.nan, "estimable": False})
     if frame["gt3_by_landmark"].nunique() == 2 and frame["event"].sum() > 0:
-        lr = log_rank(frame, "gt3_by_landmark")
-        fitter = _fit_cox(frame.rename(columns={"gt3_by_landmark": "gt3"}), ["gt3"])
-        s = fitter.summary.loc["gt3"]
-        summary.update({"logrank_p": lr.p_value, "hr": float(s["exp(coef)"]), "lower": float(s["exp(coef) lower 95%"]),
-                        "upper": float(s["exp(coef) upper 95%"])})
-    else:
-        summary.update({"logrank_p": math.nan, "hr": math.nan, "lower": math.nan, "upper": math.nan})
+        summary["logrank_p"] = log_rank(frame, "gt3_by_landmark").p_value
+        # A hazard ratio needs events in both groups; otherwise its estimate runs off to 0 or infinity.
+        events = frame.groupby("gt3_by_landmark")["event"].sum()
+        if (events > 0).all():
+            try:
+                fitter = _fit_cox(frame.rename(columns={"gt3_by_landmark": "gt3"}), ["gt3"])
+                s = fitter.summary.loc["gt3"]
+                summary.update({"hr": float(s["exp(coef)"]), "lower": float(s["exp(coef) lower 95%"]),
+                                "upper": float(s["exp(coef) upper 95%"]), "estimable": True})
+            except Exception:  # lifelines' ConvergenceError on near-separated data
+                pass
     return frame, summary

@@ -140,3 +140,38 @@ def test_r_survival_fixtures_regenerate(tmp_path):
                    check=True, capture_output=True)
     for name in ("km.csv", "logrank.csv", "cox.csv", "cox_time_dependent.csv"):
         pd.testing.assert_frame_equal(pd.read_csv(tmp_path / name), pd.read_csv(SURV / name), rtol=1e-10)
+
+
+def _toy_cohort():
+    """Four patients: two reach a 4th infusion at 7 months; deaths at 3, 5 (no 4th course), 20 and alive."""
+    d = pd.Timestamp("2010-01-01")
+    month = pd.Timedelta(days=365 / 12)
+    patients = pd.DataFrame({
+        "patient_id": ["a", "b", "c", "d"], "diagnosis_date": [d] * 4, "cr": 1, "cr_date": [d + month] * 4,
+        "relapse": 0, "relapse_date": pd.NaT, "death": [1, 1, 1, 0],
+        "death_date": [d + 3 * month, d + 5 * month, d + 20 * month, pd.NaT],
+        "last_contact_date": [d + 3 * month, d + 5 * month, d + 20 * month, d + 30 * month],
+    })
+    patients["death_date"] = pd.to_datetime(patients["death_date"]).dt.normalize()
+    patients["last_contact_date"] = pd.to_datetime(patients["last_contact_date"]).dt.normalize()
+    courses = pd.DataFrame({"patient_id": ["c", "d"], "course": 4,
+                            "infusion_date": [(d + 7 * month).normalize(), (d + 7 * month).normalize()]})
+    return patients, courses
+
+
+def test_landmark_by_hand():
+    patients, courses = _toy_cohort()
+    frame, summary = immortal.landmark_analysis(patients, courses, 6, "os")
+    # Alive at 6 months: c and d, both with a 4th infusion only at 7 months -> none ">3" by the landmark.
+    assert summary["n"] == 2 and summary["n_gt3"] == 0 and not summary["estimable"]
+    frame, summary = immortal.landmark_analysis(patients, courses, 8, "os")
+    assert summary["n_gt3"] == 2 and frame["time"].min() == pytest.approx(20 - 8, abs=0.05)
+
+
+def test_counting_process_by_hand():
+    patients, courses = _toy_cohort()
+    cp = immortal.counting_process(patients, courses, "os").set_index("patient_id")
+    assert cp.loc["a", "gt3"] == 0 and cp.loc["a", "event"] == 1
+    rows_c = cp.loc[["c"]]
+    assert rows_c["gt3"].tolist() == [0, 1] and rows_c["event"].tolist() == [0, 1]
+    assert rows_c["stop"].iloc[0] == pytest.approx(7, abs=0.05)

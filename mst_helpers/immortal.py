@@ -164,12 +164,14 @@ def landmark_analysis(patients: pd.DataFrame, courses: pd.DataFrame, landmark_mo
         summary["logrank_p"] = log_rank(frame, "gt3_by_landmark").p_value
         # A hazard ratio needs events in both groups; otherwise its estimate runs off to 0 or infinity.
         events = frame.groupby("gt3_by_landmark")["event"].sum()
-        if (events > 0).all():
+        sizes = frame["gt3_by_landmark"].value_counts()
+        if (events > 0).all() and (sizes >= 2).all():
             try:
                 fitter = _fit_cox(frame.rename(columns={"gt3_by_landmark": "gt3"}), ["gt3"])
                 s = fitter.summary.loc["gt3"]
-                summary.update({"hr": float(s["exp(coef)"]), "lower": float(s["exp(coef) lower 95%"]),
-                                "upper": float(s["exp(coef) upper 95%"]), "estimable": True})
+                if np.isfinite(s["exp(coef) upper 95%"]) and s["exp(coef) lower 95%"] > 0:
+                    summary.update({"hr": float(s["exp(coef)"]), "lower": float(s["exp(coef) lower 95%"]),
+                                    "upper": float(s["exp(coef) upper 95%"]), "estimable": True})
             except Exception:  # lifelines' ConvergenceError on near-separated data
                 pass
     return frame, summary

@@ -126,6 +126,8 @@ methods = pd.DataFrame(rows)
 
 
 def fmt_hr(r):
+    if r["method"].startswith("(d)"):
+        return "– (a test, no HR)"
     return "not estimable" if math.isnan(r["HR"]) else f"{r['HR']:.2f} ({r['lower']:.2f}–{r['upper']:.2f})"
 
 

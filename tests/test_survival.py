@@ -175,3 +175,8 @@ def test_counting_process_by_hand():
     rows_c = cp.loc[["c"]]
     assert rows_c["gt3"].tolist() == [0, 1] and rows_c["event"].tolist() == [0, 1]
     assert rows_c["stop"].iloc[0] == pytest.approx(7, abs=0.05)
+
+
+def test_landmark_with_one_comparator_is_not_estimable(cohort):
+    _, summary = immortal.landmark_analysis(cohort.patients, cohort.courses, 12, "os")
+    assert summary["n"] - summary["n_gt3"] <= 1 and not summary["estimable"] and np.isnan(summary["hr"])

@@ -15,7 +15,7 @@ import pandas as pd
 
 __all__ = ["OKABE_ITO", "GROUP_COLOURS", "TEST_COLOURS", "use_house_style", "pvalue_attribution_plot", "follow_up_timeline",
            "swimmer_plot", "recovery_plot", "adverse_event_plot", "chimerism_plot", "gvhd_timeline",
-           "km_panel", "forest_plot", "schoenfeld_plot", "immortal_time_plot"]
+           "km_panel", "forest_plot", "schoenfeld_plot", "immortal_time_plot", "cif_panel", "km_vs_aj_plot"]
 
 #: Okabe & Ito (2008) colour-blind-safe palette.
 OKABE_ITO = {
@@ -428,5 +428,38 @@ def immortal_time_plot(patients: pd.DataFrame, switch: pd.Series, n: int = 10) -
                matplotlib.patches.Patch(color=OKABE_ITO["blue"], alpha=0.6, label="after the 4th infusion"),
                plt.Line2D([], [], color="black", marker="X", ls="none", label="death")]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def cif_panel(ax, curves: dict, colours: dict, title: str, p_text: str, xmax: float = 210) -> None:
+    """Cumulative incidence step curves (one per group) with pointwise 95% bands."""
+    for label, cif in curves.items():
+        cif = cif.sort_values("time")
+        colour = colours[label]
+        ax.step(cif["time"], cif["estimate"], where="post", color=colour, lw=2, label=label)
+        ax.fill_between(cif["time"], cif["lower"].fillna(cif["estimate"]), cif["upper"].fillna(cif["estimate"]),
+                        step="post", color=colour, alpha=0.15, lw=0)
+    ax.set_xlim(0, xmax)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("months")
+    ax.set_ylabel("cumulative incidence")
+    ax.set_title(title, fontsize=11)
+    ax.text(0.03, 0.95, p_text, transform=ax.transAxes, ha="left", va="top", fontsize=10)
+    ax.legend(loc="lower right", fontsize=9)
+
+
+def km_vs_aj_plot(aj: pd.DataFrame, one_minus_km: pd.DataFrame, xmax: float = 210) -> plt.Figure:
+    """Aalen–Johansen cumulative incidence against 1 − Kaplan–Meier (competing events censored)."""
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    ax.step(one_minus_km["time"], one_minus_km["estimate"], where="post", color=OKABE_ITO["vermillion"], lw=2,
+            ls="--", label="1 − Kaplan–Meier (competing deaths censored)")
+    aj = aj.sort_values("time")
+    ax.step(aj["time"], aj["estimate"], where="post", color=OKABE_ITO["blue"], lw=2, label="Aalen–Johansen cumulative incidence")
+    ax.set_xlim(0, xmax)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("months from complete remission")
+    ax.set_ylabel("probability of relapse")
+    ax.legend(loc="lower right", fontsize=9)
     fig.tight_layout()
     return fig

@@ -147,3 +147,45 @@ def one_minus_km(time, event, cause: int = 1) -> pd.DataFrame:
     kmf = KaplanMeierFitter().fit(time, event == cause)
     sf = kmf.survival_function_.iloc[:, 0]
     return pd.DataFrame({"time": sf.index.to_numpy(), "estimate": 1 - sf.to_numpy()})
+
+
+def benchmark(sizes=(1_000, 10_000, 20_000, 100_000), r_max_n: int = 20_000, seed: int = 0) -> pd.DataFrame:
+    """Time :func:`gray_test` and :func:`fine_gray` (2 covariates) on simulated tied data of each
+    size, and R's ``cuminc`` and ``crr`` on the same data when ``Rscript`` exists (up to ``r_max_n``:
+    ``crr`` grows quadratically and takes minutes at 20,000)."""
+    import shutil
+    import subprocess
+    import tempfile
+    import time as clock
+
+    rng = np.random.default_rng(seed)
+    rows = []
+    rscript = shutil.which("Rscript")
+    for n in sizes:
+        group = rng.integers(0, 2, n)
+        x = rng.normal(size=n)
+        t1 = rng.exponential(10 / np.exp(0.4 * group + 0.3 * x))
+        t2 = rng.exponential(15, n)
+        c = rng.uniform(0, 30, n)
+        time = np.minimum.reduce([t1, t2, c])
+        event = np.select([time == t1, time == t2], [1, 2], 0)
+        data = pd.DataFrame({"time": np.ceil(time * 10) / 10, "event": event, "group": group, "x": x})
+        started = clock.perf_counter()
+        gray_test(data["time"], data["event"], data["group"])
+        gray_s = clock.perf_counter() - started
+        started = clock.perf_counter()
+        fine_gray(data, "time", "event", ["group", "x"])
+        fg_s = clock.perf_counter() - started
+        row = {"n": n, "gray_test_s": gray_s, "fine_gray_s": fg_s, "R_cuminc_s": np.nan, "R_crr_s": np.nan}
+        if rscript and n <= r_max_n:
+            with tempfile.TemporaryDirectory() as tmp:
+                path = f"{tmp}/d.csv"
+                data.to_csv(path, index=False)
+                code = ("suppressPackageStartupMessages(library(cmprsk)); d <- read.csv('" + path + "'); "
+                        "a <- system.time(cuminc(d$time, d$event, d$group))[['elapsed']]; "
+                        "b <- system.time(crr(d$time, d$event, cbind(d$group, d$x)))[['elapsed']]; cat(a, b)")
+                result = subprocess.run([rscript, "-e", code], capture_output=True, text=True)
+                if result.returncode == 0:
+                    row["R_cuminc_s"], row["R_crr_s"] = (float(v) for v in result.stdout.split())
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 
 from mst_helpers.build import chapters, toc_entries
@@ -168,3 +169,15 @@ def test_corrupted_patients_stop_the_build(tmp_path, how, expected):
     assert "BUILD FAILED" in result.stderr and "data/reconstructed/patients.csv" in result.stderr
     for fragment in expected:
         assert fragment in result.stderr, (fragment, result.stderr)
+
+
+def test_scorecard_covers_every_registry_row(built):
+    from mst_helpers.claims import load_claims
+
+    project = built[0]
+    card = pd.read_csv(project / "_build" / "scorecard.csv", dtype=str, keep_default_na=False)
+    claims = load_claims(project / "data" / "published" / "claims.csv")
+    assert sorted(card["claim_id"]) == sorted(claims["id"])
+    assert set(card["status"]) <= {"reproduced", "reproduced by construction", "differs", "inconsistent in the paper", "not reproducible"}
+    html = (project / "_build" / "html" / "book" / "intro.html").read_text()
+    assert f">{len(claims)}<" in html.replace("</span>", "<")

@@ -15,7 +15,8 @@ import pandas as pd
 
 __all__ = ["OKABE_ITO", "GROUP_COLOURS", "TEST_COLOURS", "use_house_style", "pvalue_attribution_plot", "follow_up_timeline",
            "swimmer_plot", "recovery_plot", "adverse_event_plot", "chimerism_plot", "gvhd_timeline",
-           "km_panel", "forest_plot", "schoenfeld_plot", "immortal_time_plot", "cif_panel", "km_vs_aj_plot"]
+           "km_panel", "forest_plot", "schoenfeld_plot", "immortal_time_plot", "cif_panel", "km_vs_aj_plot",
+           "uncertainty_plot"]
 
 #: Okabe & Ito (2008) colour-blind-safe palette.
 OKABE_ITO = {
@@ -462,4 +463,37 @@ def km_vs_aj_plot(aj: pd.DataFrame, one_minus_km: pd.DataFrame, xmax: float = 21
     ax.set_ylabel("probability of relapse")
     ax.legend(loc="lower right", fontsize=9)
     fig.tight_layout()
+    return fig
+
+
+def uncertainty_plot(table: pd.DataFrame, summary: pd.DataFrame, labels: dict[str, str]) -> plt.Figure:
+    """Each check's distribution over the reconstructed cohorts (dots), with the printed value
+    (vermillion bar) and, for p-values, the 0.05 line. Log scales throughout."""
+    p_checks = [c for c in summary["check"] if summary.set_index("check").at[c, "kind"] == "p"]
+    hr_checks = [c for c in summary["check"] if summary.set_index("check").at[c, "kind"] == "hr"]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 0.45 * len(p_checks) + 1.8),
+                                   gridspec_kw={"width_ratios": [1.6, 1]})
+    rng = np.random.default_rng(0)  # vertical jitter only, fixed for identical figures
+    info = summary.set_index("check")
+    for ax, checks in ((ax1, p_checks), (ax2, hr_checks)):
+        for y, check in enumerate(checks):
+            values = table[check].dropna().to_numpy(float)
+            ax.plot(np.clip(values, 1e-12, None), y + rng.uniform(-0.22, 0.22, len(values)), "o", ms=2.5,
+                    color=OKABE_ITO["blue"], alpha=0.35)
+            printed = info.at[check, "printed"]
+            if printed:
+                value = float(str(printed).lstrip("<>"))
+                ax.plot([value, value], [y - 0.35, y + 0.35], color=OKABE_ITO["vermillion"], lw=3)
+        ax.set_xscale("log")
+        ax.set_yticks(range(len(checks)), [labels.get(c, c) for c in checks])
+        ax.invert_yaxis()
+    ax1.axvline(0.05, color="black", ls="--", lw=1)
+    ax1.set_xlabel("p-value across reconstructed cohorts (log scale)")
+    ax2.axvline(1, color="black", lw=1)
+    ax2.set_xlabel("hazard ratio across reconstructed cohorts (log scale)")
+    handles = [plt.Line2D([], [], color=OKABE_ITO["blue"], marker="o", ls="none", alpha=0.6, label="one reconstructed cohort"),
+               plt.Line2D([], [], color=OKABE_ITO["vermillion"], lw=3, label="printed in the paper"),
+               plt.Line2D([], [], color="black", ls="--", lw=1, label="p = 0.05")]
+    fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=9, bbox_to_anchor=(0.5, -0.01))
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
     return fig

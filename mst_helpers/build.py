@@ -142,9 +142,13 @@ def chapter_hash(chapter: Chapter, root: Path) -> str:
     _hash_path(digest, chapter.source, root)
     _hash_path(digest, root / "mst_helpers", root)
     digest.update(json.dumps(notebook_parameters(chapter.source), sort_keys=True).encode())
+    # A chapter that reads the results folder depends on its upstream chapters only: its own
+    # results and those of later chapters (written after it runs) are not its inputs.
+    stems = [c.stem for c in chapters(root)]
+    downstream = stems[stems.index(chapter.stem):] if chapter.stem in stems else [chapter.stem]
+    exclude = frozenset(f"{stem}.json" for stem in downstream)
     for path in chapter_inputs(chapter, root):
-        # A chapter that reads the results folder must not depend on its own results file.
-        _hash_path(digest, path, root, exclude=frozenset({f"{chapter.stem}.json"}))
+        _hash_path(digest, path, root, exclude=exclude)
     return digest.hexdigest()
 
 

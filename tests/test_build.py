@@ -93,3 +93,15 @@ def test_incremental_execution(tmp_path):
     assert any("executed in" in line for line in lines)
     assert execute(project, log=lines.append) == []
     assert lines[-1].endswith("up to date")
+
+
+def test_a_chapter_does_not_depend_on_downstream_results(tmp_path):
+    project = _tiny_project(tmp_path, DEMO.format(failing_line="y = 2").replace(
+        'claims_path = "../data/published/claims.csv"', 'claims_path = "../data/published/claims.csv"\nresults_path = "../_build/results"'))
+    chapter = chapters(project)[0]
+    (project / "_build" / "results").mkdir(parents=True)
+    first = chapter_hash(chapter, project)
+    (project / "_build" / "results" / "99_demo.json").write_text("{}")     # its own results
+    assert chapter_hash(chapter, project) == first
+    (project / "_build" / "results" / "01_upstream.json").write_text("{}")  # not in the toc: an upstream input
+    assert chapter_hash(chapter, project) != first

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -48,3 +50,31 @@ def r_has(package: str) -> bool:
     if exe is None:
         return False
     return subprocess.run([exe, "-e", f"library({package})"], capture_output=True).returncode == 0
+
+
+def tree_hash(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def build_in(project: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mst_helpers.build", *args], cwd=project, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """A clean build of the whole book in a copy of the project, built twice (the second a no-op).
+
+    Returns (project folder, hashes of data/ and notebooks/ before, first run, second run).
+    """
+    project = copy_project(tmp_path_factory.mktemp("book") / "project")
+    # Files a developer's checkout has after `make test` must not leak into the book.
+    (project / ".pytest_cache").mkdir()
+    (project / ".pytest_cache" / "README.md").write_text("# pytest cache directory\n")
+    before = {name: tree_hash(project / name) for name in ("data", "notebooks")}
+    first = build_in(project, "book")
+    second = build_in(project, "book")
+    return project, before, first, second

@@ -26,28 +26,7 @@ from .conftest import copy_project
 pytestmark = pytest.mark.book
 
 
-def _tree_hash(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(path.relative_to(folder).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def _build(project: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "mst_helpers.build", *args], cwd=project, capture_output=True, text=True)
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    project = copy_project(tmp_path_factory.mktemp("book") / "project")
-    # Files a developer's checkout has after `make test` must not leak into the book.
-    (project / ".pytest_cache").mkdir()
-    (project / ".pytest_cache" / "README.md").write_text("# pytest cache directory\n")
-    before = {name: _tree_hash(project / name) for name in ("data", "notebooks")}
-    first = _build(project, "book")
-    second = _build(project, "book")
-    return project, before, first, second
+from .conftest import build_in as _build, tree_hash as _tree_hash
 
 
 def test_clean_build_succeeds_without_warnings(built):

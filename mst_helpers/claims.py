@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from .schema import read_validated_csv
+from .schema import read_validated_csv, row_label
 
 __all__ = [
     "CLAIMS_COLUMNS",
@@ -84,7 +84,7 @@ def _cross_checks(claims: pd.DataFrame) -> list[str]:
     """
     problems = []
     for position, row in enumerate(claims.itertuples(index=False)):
-        where = f"row {position + 1} (line {position + 2} of the file), id {row.id!r}"
+        where = f"{row_label(position)}, id {row.id!r}"
         if row.kind not in NON_NUMERIC_KINDS and pd.isna(row.value):
             problems.append(f"{where}, column 'value': a {row.kind} needs a numeric value")
         if not pd.isna(row.numerator) and pd.isna(row.denominator):

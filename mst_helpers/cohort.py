@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from .schema import DataValidationError, read_validated_csv
+from .schema import DataValidationError, read_validated_csv, row_label
 
 __all__ = ["Cohort", "CUTOFF", "load_cohort", "patients_schema", "courses_schema", "chimerism_schema", "labs_schema",
            "RECONSTRUCTED_NOTICE"]
@@ -84,7 +84,7 @@ def _patient_rules(p: pd.DataFrame) -> list[str]:
     problems = []
 
     def where(i: int, column: str) -> str:
-        return f"row {i + 1} (line {i + 2} of the file), patient_id {p['patient_id'].iloc[i]!r}, column {column!r}"
+        return f"{row_label(i)}, patient_id {p['patient_id'].iloc[i]!r}, column {column!r}"
 
     for i, r in enumerate(p.itertuples(index=False)):
         expected_group = "60-70" if r.age <= 70 else ">70"
@@ -141,11 +141,11 @@ def _course_rules(c: pd.DataFrame) -> list[str]:
         numbers = group["course"].tolist()
         if numbers != list(range(1, len(numbers) + 1)):
             first = group.index[0]
-            problems.append(f"row {first + 1} (line {first + 2} of the file), patient_id {pid!r}, column 'course': "
+            problems.append(f"{row_label(first)}, patient_id {pid!r}, column 'course': "
                             f"courses {numbers} are not numbered 1, 2, 3… in order")
         bad = group[group["infusion_date"] < group["chemo_start_date"]]
         for i in bad.index:
-            problems.append(f"row {i + 1} (line {i + 2} of the file), patient_id {pid!r}, column 'infusion_date': before chemotherapy")
+            problems.append(f"{row_label(i)}, patient_id {pid!r}, column 'infusion_date': before chemotherapy")
     return problems
 
 
@@ -164,9 +164,9 @@ def _chimerism_rules(c: pd.DataFrame) -> list[str]:
     problems = []
     for i, r in enumerate(c.itertuples(index=False)):
         if r.below_detection == 1 and not pd.isna(r.donor_chimerism_pct):
-            problems.append(f"row {i + 1} (line {i + 2} of the file), column 'donor_chimerism_pct': below detection, so leave it empty (not zero)")
+            problems.append(f"{row_label(i)}, column 'donor_chimerism_pct': below detection, so leave it empty (not zero)")
         if r.below_detection == 0 and pd.isna(r.donor_chimerism_pct):
-            problems.append(f"row {i + 1} (line {i + 2} of the file), column 'donor_chimerism_pct': detected, so a value is needed")
+            problems.append(f"{row_label(i)}, column 'donor_chimerism_pct': detected, so a value is needed")
     return problems
 
 
@@ -186,13 +186,13 @@ def _cross_file(folder: Path, patients: pd.DataFrame, tables: dict[str, pd.DataF
         unknown = table.index[~table["patient_id"].isin(known)]
         if len(unknown):
             i = int(unknown[0])
-            raise DataValidationError(f"{folder / (name + '.csv')}: row {i + 1} (line {i + 2} of the file), column 'patient_id': "
+            raise DataValidationError(f"{folder / (name + '.csv')}: {row_label(i)}, column 'patient_id': "
                                       f"{table['patient_id'].iloc[i]!r} is not in patients.csv")
     counts = tables["courses"].groupby("patient_id")["course"].max()
     mismatch = patients[patients["patient_id"].map(counts).fillna(0).astype(int) != patients["mst_courses"]]
     if len(mismatch):
         i = int(mismatch.index[0])
-        raise DataValidationError(f"{folder / 'patients.csv'}: row {i + 1} (line {i + 2} of the file), column 'mst_courses': "
+        raise DataValidationError(f"{folder / 'patients.csv'}: {row_label(i)}, column 'mst_courses': "
                                   f"{mismatch['mst_courses'].iloc[0]} but courses.csv lists {counts.get(mismatch['patient_id'].iloc[0], 0)}")
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaError, SchemaErrors
 
-__all__ = ["DataValidationError", "read_validated_csv", "validate_frame"]
+__all__ = ["DataValidationError", "read_validated_csv", "validate_frame", "row_label"]
 
 #: How many individual failures one error message lists before summarising.
 MAX_LISTED_FAILURES = 10
@@ -24,6 +24,11 @@ class DataValidationError(ValueError):
     """A data file does not match its schema; the message names file, row and column."""
 
 
+def row_label(position: int) -> str:
+    """How every message names a data row: 1-based row number and the line of the CSV file."""
+    return f"row {position + 1} (line {position + 2} of the file)"
+
+
 def _row_label(index: object, frame: pd.DataFrame, id_column: str | None) -> str:
     if index is None or (isinstance(index, float) and pd.isna(index)):
         return "all rows"
@@ -31,7 +36,7 @@ def _row_label(index: object, frame: pd.DataFrame, id_column: str | None) -> str
         position = int(index)
     except (TypeError, ValueError):
         return f"row {index}"
-    label = f"row {position + 1} (line {position + 2} of the file)"
+    label = row_label(position)
     if id_column and id_column in frame.columns and position < len(frame):
         label += f", {id_column} {frame[id_column].iloc[position]!r}"
     return label

@@ -253,3 +253,22 @@ def adverse_event_summary(patients: pd.DataFrame, level: float = 0.95) -> pd.Dat
             rows.append({"event": label, "column": column, "group": group, "k": ci.k, "n": ci.n, "pct": 100 * ci.estimate,
                          "lower": 100 * ci.lower, "upper": 100 * ci.upper, "p_fisher": p})
     return pd.DataFrame(rows)
+
+
+def regenerate_table(specs, cohort, claims: pd.DataFrame):
+    """Recompute a paper table from a cohort and check its p-values against the printed ones.
+
+    Returns ``(recomputed, table, shown, tested)``: every recomputed claim value, the long table
+    of :func:`clinical_table`, its display form (:func:`side_by_side`), and one row per p-value
+    with the printed value (``paper``) and whether the authors' test reproduces it (``reproduced``).
+    """
+    from .pvalues import matches_printed
+    from .targets import recompute_claims
+
+    recomputed = recompute_claims(cohort.patients, cohort.courses, cohort.chimerism, cohort.labs)
+    table = clinical_table(specs, recomputed, cohort.patients)
+    shown = side_by_side(table, specs, claims)
+    tested = table[table["p_id"] != ""].copy()
+    tested["paper"] = tested["p_id"].map(claims.set_index("id")["printed"])
+    tested["reproduced"] = [matches_printed(p, printed) for p, printed in zip(tested["p"], tested["paper"])]
+    return recomputed, table, shown, tested

@@ -43,10 +43,8 @@ from mst_helpers.claims import load_claims
 from mst_helpers.cohort import load_cohort
 from mst_helpers.plotting import swimmer_plot, use_house_style
 from mst_helpers.proportions import clopper_pearson
-from mst_helpers.pvalues import matches_printed
 from mst_helpers.results import ChapterResults, glue_claims
-from mst_helpers.tables import TABLE1, clinical_table, numbered_table, side_by_side
-from mst_helpers.targets import recompute_claims
+from mst_helpers.tables import TABLE1, numbered_table, regenerate_table
 
 use_house_style()
 
@@ -55,9 +53,7 @@ claims = load_claims(claims_path)
 cohort = load_cohort(cohort_path)
 glue_claims(claims)
 out = ChapterResults("03_cohort", results_dir)
-recomputed = recompute_claims(cohort.patients, cohort.courses, cohort.chimerism, cohort.labs)
-table1 = clinical_table(TABLE1, recomputed, cohort.patients)
-shown = side_by_side(table1, TABLE1, claims)
+recomputed, table1, shown, tested = regenerate_table(TABLE1, cohort, claims)
 numbered_table(shown, "Table 1 of the paper regenerated from the reconstructed cohort. A bold cell differs from the paper (printed value in brackets). p: the authors' test; alternative: the other candidate.", "tab-cohort-table1")
 
 # %% [markdown]
@@ -69,9 +65,6 @@ numbered_table(shown, "Table 1 of the paper regenerated from the reconstructed c
 # row) and the last year of diagnosis (the printed follow-up requires a diagnosis in 2021).
 
 # %%
-tested = table1[table1["p_id"] != ""].copy()
-tested["paper"] = tested["p_id"].map(claims.set_index("id")["printed"])
-tested["reproduced"] = [matches_printed(p, printed) for p, printed in zip(tested["p"], tested["paper"])]
 for _, row in tested.iterrows():
     out.record(f"recomputed.{row['p_id']}", row["p"])
     out.record(f"alternative.{row['p_id']}", row["p_alternative"])

@@ -43,10 +43,8 @@ from mst_helpers.cohort import load_cohort
 from mst_helpers.endpoints import recovery_times
 from mst_helpers.plotting import adverse_event_plot, recovery_plot, use_house_style
 from mst_helpers.proportions import clopper_pearson
-from mst_helpers.pvalues import matches_printed
 from mst_helpers.results import ChapterResults, glue_claims
-from mst_helpers.tables import TABLE2, adverse_event_summary, clinical_table, numbered_table, side_by_side
-from mst_helpers.targets import recompute_claims
+from mst_helpers.tables import TABLE2, adverse_event_summary, numbered_table, regenerate_table
 
 use_house_style()
 
@@ -55,9 +53,7 @@ claims = load_claims(claims_path)
 cohort = load_cohort(cohort_path)
 glue_claims(claims)
 out = ChapterResults("04_response", results_dir)
-recomputed = recompute_claims(cohort.patients, cohort.courses, cohort.chimerism, cohort.labs)
-table2 = clinical_table(TABLE2, recomputed, cohort.patients)
-shown = side_by_side(table2, TABLE2, claims)
+recomputed, table2, shown, tested = regenerate_table(TABLE2, cohort, claims)
 numbered_table(shown, "Table 2 of the paper regenerated from the reconstructed cohort. A bold cell differs from the paper (printed value in brackets).", "tab-response-table2")
 
 # %% [markdown]
@@ -77,9 +73,6 @@ numbered_table(shown, "Table 2 of the paper regenerated from the reconstructed c
 #   counts — reproduced here, and invalid; the survival chapter gives the log-rank tests.
 
 # %%
-tested = table2[table2["p_id"] != ""].copy()
-tested["paper"] = tested["p_id"].map(claims.set_index("id")["printed"])
-tested["reproduced"] = [matches_printed(p, printed) for p, printed in zip(tested["p"], tested["paper"])]
 for _, row in tested.iterrows():
     out.record(f"recomputed.{row['p_id']}", row["p"])
     out.record(f"alternative.{row['p_id']}", row["p_alternative"])

@@ -100,3 +100,14 @@ def test_markdown_and_numbered_table():
     assert numbered_table(frame, "Caption.", "tab-x").data.startswith("```{table} Caption.\n:name: tab-x")
     with pytest.raises(ValueError):
         numbered_table(frame, "c", "bad label!")
+
+
+def test_regenerate_table_checks_printed_pvalues(claims):
+    from mst_helpers.tables import regenerate_table
+
+    cohort = load_cohort(ROOT / "data" / "reconstructed")
+    recomputed, table, shown, tested = regenerate_table(TABLE1, cohort, claims)
+    by_id = tested.set_index("p_id")
+    assert by_id.at["t1.patient_sex.p", "paper"] == "0.412" and by_id.at["t1.patient_sex.p", "reproduced"]
+    assert not by_id.at["t1.sex_match.p", "reproduced"]          # the relaxed cross-tabulation moves it
+    assert len(shown) == len(table) and recomputed["t1.header.all.n"] == 29

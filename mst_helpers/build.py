@@ -280,10 +280,23 @@ def build_html(root: Path, force: bool = False, log: Callable[[str], None] = pri
     if proc.returncode != 0 or warnings:
         shown = "\n".join(warnings) or output[-3000:]
         raise BuildError(f"jupyter-book build failed (exit {proc.returncode}); full log in _build/jupyter-book.log:\n{shown}")
+    _write_root_favicon(root / BUILD_DIR / "html" / "favicon.ico")
     stamp.parent.mkdir(parents=True, exist_ok=True)
     stamp.write_text(digest)
     log(f"html: built in {time.perf_counter() - started:.1f} s -> {index.relative_to(root)}")
     return True
+
+
+def _write_root_favicon(path: Path) -> None:
+    """Browsers ask for /favicon.ico on pages without an icon link (the root redirect page);
+    serve the book's icon there too instead of a 404."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (32, 32), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((0, 0, 31, 31), radius=6, fill=(0, 114, 178, 255))
+    draw.polygon([(6, 24), (6, 9), (11, 9), (11, 20), (18, 9), (23, 9), (15, 21), (23, 21), (23, 24)], fill=(255, 255, 255, 255))
+    image.save(path, format="ICO", sizes=[(32, 32)])
 
 
 def pair(root: Path, log: Callable[[str], None] = print) -> None:

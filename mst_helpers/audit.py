@@ -20,7 +20,7 @@ Four families of checks, each returning a tidy DataFrame with one row per check:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -178,7 +178,6 @@ def percent_checks(claims: pd.DataFrame) -> pd.DataFrame:
     checked with GRIM against its group's size. When GRIM fails, the denominators from
     n - 3 to n + 3 that would pass are listed (a hint at which n the number came from).
     """
-    c = _index(claims)
     rows = []
     pct = claims[(claims["kind"] == "percent") & claims["denominator"].notna()]
     for _, r in pct.iterrows():
@@ -216,6 +215,7 @@ class SumRule:
     total: str
     relation: str = "="
     family: str = "sum"
+    minus: tuple[str, ...] = ()   # subtracted from the parts (e.g. deaths from the group size)
 
 
 def _table_rules() -> list[SumRule]:
@@ -255,7 +255,7 @@ def _table_rules() -> list[SumRule]:
             SumRule(f"1-year LFS ≤ 1-year OS ({group})", (f"t2.lfs.1y.{group}.n",), f"t2.os.1y.{group}.n", "<=", "order"),
             SumRule(f"1-year LFS ≤ CR ({group})", (f"t2.lfs.1y.{group}.n",), f"t2.cr.{group}.n", "<=", "order"),
             SumRule(f"survivors at the end ≤ 5-year survivors ({group})",
-                    (f"t2.header.{group}.n",), f"t2.os.5y.{group}.n", "<=", "order"),  # special-cased below
+                    (f"t2.header.{group}.n",), f"t2.os.5y.{group}.n", "<=", "order", minus=(f"t2.death.{group}.n",)),
         ]
     # Every Table 1 and Table 2 count row: all = 60-70 + >70.
     return rules
@@ -292,18 +292,13 @@ _TEXT_RULES = [
 
 def _evaluate(rule: SumRule, c: pd.DataFrame) -> dict:
     parts = [_val(c, p) for p in rule.parts]
+    minus = [_val(c, m) for m in rule.minus]
     total = _val(c, rule.total)
-    lhs = sum(parts)
-    if rule.name.startswith("survivors at the end"):
-        group = rule.total.split(".")[-2]
-        lhs = _val(c, f"t2.header.{group}.n") - _val(c, f"t2.death.{group}.n")
-        ok = lhs <= total
-        return _row(rule.name, rule.family, [f"t2.death.{group}.n", rule.total], f"{total:g}",
-                    f"{lhs:g} alive at the end", ok)
+    lhs = sum(parts) - sum(minus)
     ok = {"=": math.isclose(lhs, total), "<=": lhs <= total + _EPS, ">=": lhs >= total - _EPS}[rule.relation]
-    expression = " + ".join(f"{p:g}" for p in parts)
-    return _row(rule.name, rule.family, list(rule.parts) + [rule.total], f"{total:g}",
-                f"{expression} = {lhs:g}" if len(parts) > 1 else f"{lhs:g}", ok,
+    expression = " + ".join(f"{p:g}" for p in parts) + "".join(f" − {m:g}" for m in minus)
+    return _row(rule.name, rule.family, list(rule.parts) + list(rule.minus) + [rule.total], f"{total:g}",
+                f"{expression} = {lhs:g}" if len(parts) + len(minus) > 1 else f"{lhs:g}", ok,
                 "" if ok else f"expected {lhs:g} {rule.relation} {total:g}")
 
 

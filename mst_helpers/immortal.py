@@ -120,7 +120,7 @@ def mantel_byar(cp: pd.DataFrame) -> MantelByar:
     event_times = np.unique(cp.loc[cp["event"] == 1, "stop"])
     if len(event_times) == 0:
         raise ValueError("no events")
-    o_minus_e, var, observed, expected = 0.0, 0.0, 0.0, 0.0
+    var, observed, expected = 0.0, 0.0, 0.0
     start, stop, event, group = (cp[c].to_numpy() for c in ("start", "stop", "event", "gt3"))
     for t in event_times:
         at_risk = (start < t) & (stop >= t)

@@ -143,7 +143,6 @@ def swimmer_plot(patients: pd.DataFrame, courses: pd.DataFrame, horizon_months: 
     (lanes that go on end in an arrow labelled with the total follow-up). Induction and
     consolidation infusions are ticks; the GVHD patient is starred.
     """
-    from .endpoints import DAYS_PER_MONTH
 
     data = patients.copy()
     data["end"] = _months(data["diagnosis_date"], data["last_contact_date"])

@@ -17,8 +17,7 @@ import math
 
 import pandas as pd
 
-from .pvalues import matches_printed
-from .targets import WHOLE_MONTH_IDS
+from .targets import meets_printed
 
 __all__ = ["STATUSES", "build_scorecard", "status_counts"]
 
@@ -51,22 +50,6 @@ def _recomputed(results: pd.DataFrame) -> dict[str, tuple[float, str]]:
     return found
 
 
-def _matches(claim: pd.Series, value: float) -> bool:
-    printed = str(claim["printed"])
-    if claim["kind"] == "p_value":
-        return matches_printed(value, printed)
-    if claim["id"] in WHOLE_MONTH_IDS:
-        return round(value) == round(float(printed))
-    comparator = str(claim["comparator"])
-    target = float(printed.replace(",", "").lstrip("<>≥≤="))
-    if comparator in (">", "<", ">=", "<=", "≥", "≤"):
-        return {">": value > target, "<": value < target, ">=": value >= target, "≥": value >= target,
-                "<=": value <= target, "≤": value <= target}[comparator]
-    from .claims import printed_decimals
-
-    return abs(value - target) <= 0.5 * 10 ** (-printed_decimals(printed)) + 1e-9
-
-
 def build_scorecard(claims: pd.DataFrame, results: pd.DataFrame) -> pd.DataFrame:
     """One row per registry row: claim id, section, quantity, group, printed, recomputed, status, note."""
     recomputed = _recomputed(results)
@@ -77,11 +60,11 @@ def build_scorecard(claims: pd.DataFrame, results: pd.DataFrame) -> pd.DataFrame
         if claim["role"] == "relaxed":
             status, note = "inconsistent in the paper", str(claim["note"])
         elif claim["role"] == "target":
-            status = "reproduced by construction" if not math.isnan(value) and _matches(claim, value) else "differs"
+            status = "reproduced by construction" if not math.isnan(value) and meets_printed(claim, value) else "differs"
             if status == "differs":
                 note = "a reconstruction target the cohort does not meet"
         elif claim["role"] == "check" and not math.isnan(value):
-            status = "reproduced" if _matches(claim, value) else "differs"
+            status = "reproduced" if meets_printed(claim, value) else "differs"
             if status == "differs":
                 note = f"recomputed {value:.3g} vs printed {claim['printed']}"
         elif claim["role"] == "check":

@@ -129,8 +129,6 @@ def clinical_table(specs, recomputed: dict[str, float], patients: pd.DataFrame) 
             counts = np.array([[recomputed[f"{stem}.{g}.n"] for g in ("60-70", ">70")] for _, stem in spec.levels], dtype=int)
             if len(spec.levels) == 1:
                 counts = np.vstack([counts, [len(young) - counts[0, 0], len(old) - counts[0, 1]]])
-            if spec.p_id == "t2.death_cause.p":  # causes among the deaths (the table the authors tested)
-                pass
             p_main, p_alt = _categorical_test(spec.test, counts), _categorical_test(spec.alternative, counts)
             for i, (label, stem) in enumerate(spec.levels):
                 cells = {g: f"{int(recomputed[f'{stem}.{g}.n'])} ({recomputed[f'{stem}.{g}.pct']:.2f})" for g in GROUP_ORDER}

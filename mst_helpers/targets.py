@@ -8,15 +8,13 @@ chapter and the tests compare these values with the registry at the printed prec
 
 from __future__ import annotations
 
-import re
 
 import numpy as np
 import pandas as pd
 
 from . import endpoints
-from .claims import printed_decimals
 
-__all__ = ["recompute_claims", "compare_with_printed", "spss_quantiles", "WHOLE_MONTH_IDS"]
+__all__ = ["recompute_claims", "compare_with_printed", "meets_printed", "spss_quantiles", "WHOLE_MONTH_IDS"]
 
 GROUPS = {"all": None, "60-70": "60-70", ">70": ">70"}
 #: Printed OS durations that are whole months in the paper (compared at that precision).
@@ -186,32 +184,41 @@ def recompute_claims(patients: pd.DataFrame, courses: pd.DataFrame, chimerism: p
     return out
 
 
-def compare_with_printed(claims: pd.DataFrame, recomputed: dict[str, float]) -> pd.DataFrame:
-    """Printed vs recomputed for every claim with a recomputed value.
+_ORDER = {">": lambda v, t: v > t, "<": lambda v, t: v < t, ">=": lambda v, t: v >= t, "≥": lambda v, t: v >= t,
+          "<=": lambda v, t: v <= t, "≤": lambda v, t: v <= t}
 
-    ``meets`` is True when the recomputed value equals the printed one at the printed precision
-    (whole months for OS times, see :data:`WHOLE_MONTH_IDS`).
+
+def meets_printed(claim: pd.Series, value: float) -> bool:
+    """Whether ``value`` equals a claim's printed number at its printed precision.
+
+    p-values follow :func:`mst_helpers.pvalues.matches_printed`; OS times in
+    :data:`WHOLE_MONTH_IDS` are compared in whole months; a printed bound (">70") is a bound.
     """
+    from .audit import rounds_to
+    from .pvalues import matches_printed
+
+    if pd.isna(value):
+        return False
+    printed = str(claim["printed"])
+    if claim["kind"] == "p_value":
+        return matches_printed(value, printed)
+    if claim["id"] in WHOLE_MONTH_IDS:
+        return round(value) == round(float(printed))
+    comparator = str(claim.get("comparator", "="))
+    if comparator in _ORDER:
+        return bool(_ORDER[comparator](value, float(printed.replace(",", "").lstrip("<>≥≤="))))
+    return rounds_to(value, printed)
+
+
+def compare_with_printed(claims: pd.DataFrame, recomputed: dict[str, float]) -> pd.DataFrame:
+    """Printed vs recomputed for every claim with a recomputed value (``meets``: :func:`meets_printed`)."""
     rows = []
-    indexed = claims.set_index("id")
+    indexed = claims.set_index("id", drop=False)
     for claim_id, value in recomputed.items():
         if claim_id not in indexed.index:
             continue
         row = indexed.loc[claim_id]
-        printed = str(row["printed"])
-        comparator = str(row.get("comparator", "="))
-        target = float(printed.replace(",", "").lstrip("<>≥≤=")) if row["kind"] not in ("date", "version") else float("nan")
-        if comparator in (">", "<", ">=", "<=", "≥", "≤") and row["kind"] != "p_value":
-            meets = {">": value > target, "<": value < target, ">=": value >= target, "≥": value >= target,
-                     "<=": value <= target, "≤": value <= target}[comparator]
-        elif claim_id in WHOLE_MONTH_IDS:
-            meets = round(value) == round(float(printed))
-        elif pd.isna(value):
-            meets = False
-        else:
-            decimals = printed_decimals(printed)
-            meets = abs(value - target) <= 0.5 * 10 ** (-decimals) + 1e-9
         rows.append({"id": claim_id, "section": row["section"], "quantity": row["quantity"], "group": row["group"],
-                     "printed": printed, "recomputed": value, "meets": bool(meets),
+                     "printed": str(row["printed"]), "recomputed": value, "meets": meets_printed(row, value),
                      "role": row["role"] if "role" in row.index else ""})
     return pd.DataFrame(rows)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from mst_helpers import audit

@@ -9,10 +9,7 @@ a message naming file, row and column.
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat

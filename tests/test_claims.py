@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 
-import pandas as pd
 import pytest
 
 from mst_helpers.claims import CLAIMS_COLUMNS, claim_printed, claim_value, load_claims, printed_decimals

@@ -121,7 +121,8 @@ def _hash_path(digest: "hashlib._Hash", path: Path, root: Path, exclude: frozens
 
 
 def chapter_inputs(chapter: Chapter, root: Path) -> list[Path]:
-    """The data inputs of a chapter: parameters named ``*_path`` (relative to ``notebooks/``)."""
+    """The data inputs of a chapter, relative to ``notebooks/``: parameters named ``*_path``
+    (which must exist) and any other string parameter naming an existing file or folder."""
     params = notebook_parameters(chapter.source)
     inputs = []
     for name, value in params.items():
@@ -132,6 +133,8 @@ def chapter_inputs(chapter: Chapter, root: Path) -> list[Path]:
             if not path.exists():
                 raise BuildError(f"{chapter.source}: parameter {name} = {value!r} does not exist")
             inputs.append(path)
+        elif isinstance(value, str) and "/" in value and (root / NOTEBOOK_DIR / value).exists():
+            inputs.append((root / NOTEBOOK_DIR / value).resolve())   # e.g. gene_sets, r_reference
     return inputs
 
 
@@ -199,11 +202,17 @@ def validate_data(root: Path) -> None:
     from .claims import load_claims
     from .cohort import load_cohort
     from .schema import DataValidationError
+    from .transcriptomics import load_counts, read_gene_sets
 
     try:
         load_claims(root / "data" / "published" / "claims.csv")
         if (root / "data" / "reconstructed").is_dir():
             load_cohort(root / "data" / "reconstructed")
+        transcriptomics_dir = root / "data" / "transcriptomics"
+        if transcriptomics_dir.is_dir():
+            load_counts(transcriptomics_dir / "counts.csv.gz", transcriptomics_dir / "samples.csv")
+        if (root / "data" / "genesets").is_dir():
+            read_gene_sets(root / "data" / "genesets")
     except DataValidationError as err:
         raise BuildError(str(err)) from None
 
@@ -304,7 +313,9 @@ def pair(root: Path, log: Callable[[str], None] = print) -> None:
 
     for source in sorted((root / NOTEBOOK_DIR).glob("*.py")):
         nb = jupytext.read(source)
-        for cell in nb.cells:
+        for number, cell in enumerate(nb.cells):
+            # Stable cell ids: re-pairing an unchanged chapter leaves its .ipynb byte-identical.
+            cell.id = hashlib.sha256(f"{source.stem}:{number}".encode()).hexdigest()[:8]
             if cell.cell_type == "code":
                 cell.outputs, cell.execution_count = [], None
         jupytext.write(nb, source.with_suffix(".ipynb"))
@@ -339,6 +350,11 @@ def bench(root: Path, log: Callable[[str], None] = print) -> dict[str, float]:
     from .reconstruct import benchmark as reconstruction_benchmark
 
     times.update(reconstruction_benchmark())
+    from .transcriptomics import benchmark as de_benchmark
+
+    times.update(de_benchmark(root / "data" / "transcriptomics" / "counts.csv.gz",
+                              root / "data" / "transcriptomics" / "samples.csv",
+                              root / "tests" / "fixtures" / "transcriptomics" / "deseq2_reference.R"))
     r_max_n = int(os.environ.get("BENCH_R_MAX_N", "20000"))
     for _, row in competing_benchmark(r_max_n=r_max_n).iterrows():
         for key in ("gray_test_s", "fine_gray_s", "R_cuminc_s", "R_crr_s"):

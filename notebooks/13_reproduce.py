@@ -34,7 +34,7 @@ from mst_helpers.results import ChapterResults
 from mst_helpers.tables import numbered_table
 
 # %%
-out = ChapterResults("12_reproduce", results_dir)
+out = ChapterResults("13_reproduce", results_dir)
 key = ["jupyter-book", "myst-nb", "sphinx", "papermill", "jupytext", "numpy", "pandas", "scipy", "statsmodels", "pandera",
        "lifelines", "scikit-survival", "comprisk", "pydeseq2", "gseapy", "matplotlib", "seaborn", "joblib"]
 rows = [{"software": "Python", "version": platform.python_version()}]

@@ -32,7 +32,7 @@ from mst_helpers.tables import numbered_table
 from mst_helpers.teaching import CONCEPTS, exercises
 
 # %%
-out = ChapterResults("11_teach", results_dir)
+out = ChapterResults("12_teach", results_dir)
 concept_map = pd.DataFrame([{"concept": concept, "chapters": ", ".join(f"{{doc}}`{c}`" for c in chapters)}
                             for concept, chapters in CONCEPTS.items()])
 out.record("n_concepts", len(concept_map))
@@ -51,7 +51,7 @@ plan = pd.DataFrame([
     {"minutes": 15, "activity": "Log-rank and Cox; checking proportional hazards", "material": "{doc}`06_survival`: log-rank table, forest plot, Schoenfeld residuals"},
     {"minutes": 25, "activity": "Immortal time: find it, then remove it four ways", "material": "{doc}`07_immortal`: timelines, method table, exercises"},
     {"minutes": 10, "activity": "Competing risks: why 1 − KM overstates relapse", "material": "{doc}`08_competing`: 1 − KM vs Aalen–Johansen"},
-    {"minutes": 10, "activity": "What holds up? Reading a scorecard", "material": "{doc}`10_scorecard`, {doc}`09_uncertainty`"},
+    {"minutes": 10, "activity": "What holds up? Reading a scorecard", "material": "{doc}`11_scorecard`, {doc}`10_uncertainty`"},
 ])
 out.record("lesson_minutes", int(plan["minutes"].sum()))
 out.record("lesson_blocks", len(plan))

@@ -60,7 +60,7 @@ LABELS = {
 # %%
 claims = load_claims(claims_path)
 glue_claims(claims)
-out = ChapterResults("09_uncertainty", results_dir)
+out = ChapterResults("10_uncertainty", results_dir)
 out.record("n_cohorts", n_cohorts)
 table = run(range(seed, seed + n_cohorts), n_jobs=n_jobs)
 summary = summarise(table, claims)

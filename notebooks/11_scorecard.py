@@ -48,8 +48,8 @@ from mst_helpers.tables import numbered_table
 # %%
 claims = load_claims(claims_path)
 results = collect_results(results_path)
-results = results[results["notebook"] < "10_scorecard"]   # upstream chapters only
-out = ChapterResults("10_scorecard", results_dir)
+results = results[results["notebook"] < "11_scorecard"]   # upstream chapters only
+out = ChapterResults("11_scorecard", results_dir)
 scorecard = build_scorecard(claims, results)
 Path(scorecard_csv).parent.mkdir(parents=True, exist_ok=True)
 scorecard.to_csv(scorecard_csv, index=False, lineterminator="\n")

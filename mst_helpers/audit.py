@@ -285,6 +285,8 @@ _TEXT_RULES = [
             ("res.relapse.>70.n", "res.nrm.>70.n"), "t2.cr.>70.n", "<=", "order"),
     SumRule("relapses + NRM ≤ patients in CR (60-70), when counted from the CR date",
             ("res.relapse.60-70.n", "res.nrm.60-70.n"), "t2.cr.60-70.n", "<=", "order"),
+    SumRule("'1,579 expressed genes detected' = up + down-regulated genes (so it counts DEGs)",
+            ("res.rnaseq.up", "res.rnaseq.down"), "res.rnaseq.degs"),
     SumRule("relapses + NRM ≤ deaths + survivors who relapsed (>70: every patient died)",
             ("res.relapse.>70.n", "res.nrm.>70.n"), "t2.death.>70.n", "<=", "order"),
 ]

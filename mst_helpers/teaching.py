@@ -13,14 +13,15 @@ __all__ = ["exercises", "CONCEPTS"]
 #: Concept -> chapters (notebook stems) that teach it.
 CONCEPTS = {
     "Exact tests (Fisher, chi-square, Yates) and GRIM arithmetic": ["01_audit", "03_cohort"],
-    "Reconstructing data from published aggregates": ["02_data", "09_uncertainty"],
+    "Reconstructing data from published aggregates": ["02_data", "10_uncertainty"],
     "Exact confidence intervals, rule of three": ["04_response", "05_chimerism"],
     "Kaplan–Meier estimator and censoring": ["06_survival"],
     "Log-rank test": ["06_survival"],
     "Cox models and proportional-hazards checks": ["06_survival"],
     "Immortal-time bias: landmarks, time-dependent Cox, Mantel–Byar": ["07_immortal"],
     "Competing risks: Aalen–Johansen, Gray's test, Fine–Gray": ["08_competing"],
-    "Judging a paper: scorecards and reconstruction uncertainty": ["09_uncertainty", "10_scorecard"],
+    "Differential expression (negative binomial, shrinkage, FDR) and pathway enrichment": ["09_transcriptomics"],
+    "Judging a paper: scorecards and reconstruction uncertainty": ["10_uncertainty", "11_scorecard"],
 }
 
 _EXERCISE = re.compile(r"^#\s*```\{exercise\}\s*(?P<title>.+?)\s*$\n^#\s*:label:\s*(?P<label>\S+)", re.M)

@@ -1,0 +1,547 @@
+"""RNA-seq with the paper's design: a simulated count matrix, DESeq2-style testing and enrichment.
+
+The paper's RNA-seq (peripheral blood of patients 5, 6, 9 and 10 against two healthy controls)
+is not public. :func:`simulate_counts` draws a negative-binomial count matrix with that design —
+two patient sub-groups (5/6 and 9/10), a mean–dispersion trend, library-size variation and
+planted effects concentrated in the pathways the paper names — calibrated so that the paper's
+own pipeline (:func:`differential_expression`: DESeq2 via pydeseq2, Benjamini–Hochberg,
+|log2 FC| ≥ 1 and adjusted p ≤ 0.05) finds the printed 883 up- and 696 down-regulated genes.
+The calibration (:func:`calibrate`) is run once; its result is the module's defaults, so
+``python -m mst_helpers.transcriptomics`` regenerates the committed files bit-identically.
+
+Every gene's counts are drawn by inverting the negative-binomial CDF at uniforms fixed by the
+seed, so changing how many genes carry an effect changes those genes and no other — which is
+what lets the calibration converge in a few fits.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .schema import DataValidationError, row_label
+
+__all__ = [
+    "AML_MARKER_GENES", "CONDITION_ORDER", "PAPER_DESIGN", "SIMULATION", "CountDataError", "DEResult",
+    "simulate_counts", "write_simulation", "read_gene_sets", "read_gmt", "validate_counts",
+    "load_counts", "differential_expression", "call_degs", "read_reference", "compare_with_reference",
+    "over_representation", "gsea_prerank",
+    "vst", "calibrate", "benchmark",
+]
+
+#: Reference level first: pydeseq2 ignores ``ref_level``; the first category is the reference.
+CONDITION_ORDER = ("Control", "AML")
+#: Sample sheet of the paper's design: four surviving patients, two healthy controls.
+PAPER_DESIGN = pd.DataFrame({
+    "sample": ["P5", "P6", "P9", "P10", "C1", "C2"],
+    "condition": ["AML", "AML", "AML", "AML", "Control", "Control"],
+    "subgroup": ["5/6 (shorter LFS and OS)"] * 2 + ["9/10 (longer LFS and OS)"] * 2 + ["healthy"] * 2,
+    "patient": ["5", "6", "9", "10", "", ""],
+})
+
+#: Pathways whose genes the simulation favours for planted effects (the paper's Figure 4B),
+#: with the share of each pathway's genes that carry an effect, by direction.
+FAVOURED_SETS = {
+    "hsa04640": ("up", 0.60),    # Hematopoietic cell lineage
+    "hsa04142": ("up", 0.55),    # Lysosome
+    "hsa04514": ("down", 0.60),  # Cell adhesion molecules (CAMs)
+    "GO:0045063": ("down", 0.85),  # T-helper 1 cell differentiation (stands in for hsa04658)
+    "GO:0045064": ("down", 0.85),  # T-helper 2 cell differentiation
+    "hsa04650": ("down", 0.40),  # Natural killer cell mediated cytotoxicity
+    "hsa04060": ("up", 0.25),    # Cytokine-cytokine receptor interaction
+    "hsa04612": ("down", 0.40),  # Antigen processing and presentation
+    "AML markers": ("up", 0.60),  # AML_MARKER_GENES (the paper's Figure 4D)
+}
+
+#: Leukaemia-associated genes for the Figure 4D heatmap (immunophenotype and AML driver or
+#: prognostic genes). The paper's own list (its Supplementary Table 5) is not in the article.
+AML_MARKER_GENES = (
+    "ANPEP", "AZU1", "BAALC", "CD14", "CD33", "CD34", "CD38", "CD44", "CD47", "CD7", "CD96",
+    "CD99", "CEBPA", "CLEC12A", "ELANE", "ERG", "FCGR1A", "FLT3", "FUT4", "GATA2", "HAVCR2",
+    "HLA-DRA", "HOXA9", "IL3RA", "ITGAM", "KIT", "LYZ", "MEIS1", "MN1", "MPO", "NPM1", "PROM1",
+    "PRTN3", "RUNX1", "SPINK2", "WT1",
+)
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """The calibrated settings that reproduce the committed matrix."""
+
+    seed: int = 20260213
+    n_up: int = 892
+    n_down: int = 759
+
+
+SIMULATION = Simulation()
+
+
+class CountDataError(DataValidationError):
+    """A count matrix or sample sheet that cannot be analysed; the message says what is wrong."""
+
+
+@dataclass(frozen=True)
+class DEResult:
+    """What :func:`differential_expression` returns.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per tested gene: baseMean, log2FoldChange, lfcSE, stat, pvalue, padj, call
+        ("up", "down" or "ns").
+    shrunk : DataFrame
+        The same genes with apeGLM-shrunken log2 fold changes (``log2FoldChange_shrunk``).
+    normalised : DataFrame
+        Size-factor normalised counts (genes × samples).
+    size_factors : Series
+        DESeq2 median-of-ratios size factors.
+    n_filtered : int
+        Genes removed by the low-count pre-filter before testing.
+    fit_seconds : float
+        Wall time of the pydeseq2 fit and Wald tests.
+    """
+
+    table: pd.DataFrame
+    shrunk: pd.DataFrame
+    normalised: pd.DataFrame
+    size_factors: pd.Series
+    n_filtered: int
+    fit_seconds: float
+
+
+# --------------------------------------------------------------------------- gene sets
+
+def read_gmt(path: str | Path) -> dict[str, tuple[str, list[str]]]:
+    """Read a GMT file: ``{set id: (description, [gene symbols])}``."""
+    sets: dict[str, tuple[str, list[str]]] = {}
+    for line_number, line in enumerate(Path(path).read_text().splitlines(), start=1):
+        fields = line.split("\t")
+        if len(fields) < 3:
+            raise CountDataError(f"{path}: line {line_number} has fewer than 3 tab-separated fields")
+        sets[fields[0]] = (fields[1], [gene for gene in fields[2:] if gene])
+    return sets
+
+
+def read_gene_sets(folder: str | Path) -> tuple[dict[str, list[str]], pd.DataFrame]:
+    """The book's offline gene sets, named for display.
+
+    Returns ``(sets, catalogue)``: a ``{display name: genes}`` dict for gseapy, and a table
+    with set id, source, display name and size. KEGG names come from the hand-checked
+    ``kegg_2011_names.csv``; unnamed KEGG pathways keep their id.
+    """
+    folder = Path(folder)
+    names = pd.read_csv(folder / "kegg_2011_names.csv").set_index("pathway_id")["name"]
+    sets: dict[str, list[str]] = {}
+    rows = []
+    for source, file in (("KEGG 2011", "kegg_2011.gmt"), ("GO 2022-07-01", "go_selected.gmt")):
+        for set_id, (description, genes) in read_gmt(folder / file).items():
+            if source.startswith("KEGG"):
+                display = f"{names[set_id]} ({set_id})" if set_id in names.index else set_id
+            else:
+                display = f"{description.removeprefix('GO ')} ({set_id})"
+            sets[display] = genes
+            rows.append({"set_id": set_id, "source": source, "name": display, "size": len(genes)})
+    return sets, pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- simulation
+
+def _gene_symbols(genes_path: str | Path) -> np.ndarray:
+    return pd.read_csv(genes_path, sep="\t", dtype=str)["symbol"].to_numpy()
+
+
+def simulate_counts(seed: int = SIMULATION.seed, n_up: int = SIMULATION.n_up,
+                    n_down: int = SIMULATION.n_down, *,
+                    genes_path: str | Path = "data/genesets/protein_coding_genes.tsv",
+                    gene_sets_dir: str | Path = "data/genesets") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Simulate a genes × samples count matrix with the paper's design.
+
+    Parameters
+    ----------
+    seed : int
+        Fixes every random draw.
+    n_up, n_down : int
+        How many genes carry a planted up / down effect in the patients. The defaults are the
+        calibrated values (:data:`SIMULATION`) at which :func:`differential_expression` finds
+        883 up and 696 down on the default seed.
+    genes_path, gene_sets_dir : path
+        The committed gene list and gene sets (planted effects favour the paper's pathways).
+
+    Returns
+    -------
+    counts : DataFrame
+        Integer counts, genes (symbols) × samples (``P5, P6, P9, P10, C1, C2``).
+    samples : DataFrame
+        The sample sheet (:data:`PAPER_DESIGN`).
+
+    Examples
+    --------
+    >>> counts, samples = simulate_counts()          # doctest: +SKIP
+    >>> counts.shape
+    (20598, 6)
+    """
+    rng = np.random.default_rng(seed)
+    symbols = _gene_symbols(genes_path)
+    n_genes = len(symbols)
+    samples = PAPER_DESIGN.copy()
+    n_samples = len(samples)
+    is_patient = (samples["condition"] == "AML").to_numpy()
+    subgroup_sign = np.array([1.0, 1.0, -1.0, -1.0, 0.0, 0.0])  # 5/6 vs 9/10 deviation
+
+    # Every draw is made for every gene, whatever the effect sizes, so the stream never shifts.
+    # Baseline expression: about a fifth of protein-coding genes are silent in blood.
+    silent = rng.random(n_genes) < 0.22
+    log_mean = np.where(silent, rng.normal(np.log(0.5), 1.0, n_genes), rng.normal(np.log(80.0), 1.7, n_genes))
+    dispersion = (0.04 + 2.0 / np.exp(log_mean)) * np.exp(rng.normal(0.0, 0.45, n_genes))
+    size_factors = np.exp(rng.normal(0.0, 0.2, n_samples))
+    effect_size = 1.6 + rng.gamma(2.0, 0.45, n_genes)               # |log2 FC| if planted
+    subgroup_effect = rng.normal(0.0, 0.45, n_genes)                 # 5/6 vs 9/10, every gene
+    background = rng.normal(0.0, 0.12, n_genes)                      # small effects, every gene
+    uniforms = rng.random((n_genes, n_samples))
+    priority = rng.random(n_genes)
+    leaning_up = rng.random(n_genes) < 0.56   # direction of genes outside the favoured sets
+
+    # Planted genes: expressed genes, favoured sets first (in a seeded order), then the rest.
+    # Up and down candidates are two fixed queues, so n_up and n_down act independently.
+    expressed = log_mean > np.log(40.0)
+    sets, _ = read_gene_sets(gene_sets_dir)
+    by_id = {name.rsplit("(", 1)[-1].rstrip(")"): genes for name, genes in sets.items()}
+    by_id["AML markers"] = list(AML_MARKER_GENES)
+    index_of = {symbol: i for i, symbol in enumerate(symbols)}
+    favoured = np.zeros(n_genes, dtype=bool)
+    sign = np.where(leaning_up, 1.0, -1.0)
+    for set_id, (set_direction, share) in FAVOURED_SETS.items():
+        members = np.array(sorted(index_of[g] for g in by_id[set_id] if g in index_of))
+        chosen = members[(priority[members] < share) & ~favoured[members]]
+        favoured[chosen] = True
+        sign[chosen] = 1.0 if set_direction == "up" else -1.0
+    order = np.lexsort((priority, ~favoured))  # favoured first, each part by priority
+    order = order[expressed[order]]
+    direction = np.zeros(n_genes)
+    up_queue, down_queue = order[sign[order] > 0], order[sign[order] < 0]
+    if n_up > len(up_queue) or n_down > len(down_queue):
+        raise ValueError(f"at most {len(up_queue)} up and {len(down_queue)} down genes can be planted")
+    direction[up_queue[:n_up]] = 1.0
+    direction[down_queue[:n_down]] = -1.0
+
+    log2_fc = background[:, None] * is_patient[None, :] \
+        + (direction * effect_size)[:, None] * is_patient[None, :] \
+        + (np.abs(direction) * subgroup_effect)[:, None] * subgroup_sign[None, :] \
+        + (0.25 * subgroup_effect)[:, None] * subgroup_sign[None, :]
+    mean = np.exp(log_mean)[:, None] * size_factors[None, :] * np.exp2(log2_fc)
+    size = 1.0 / dispersion[:, None]
+    counts = stats.nbinom.ppf(uniforms, size, size / (size + mean)).astype(np.int64)
+    frame = pd.DataFrame(counts, index=pd.Index(symbols, name="gene"), columns=samples["sample"])
+    return frame, samples
+
+
+def write_simulation(out_dir: str | Path = "data/transcriptomics", **kwargs) -> tuple[Path, Path]:
+    """Write ``counts.csv.gz`` and ``samples.csv`` byte-for-byte reproducibly (gzip mtime 0)."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    counts, samples = simulate_counts(**kwargs)
+    counts_path, samples_path = out_dir / "counts.csv.gz", out_dir / "samples.csv"
+    buffer = io.BytesIO()
+    with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0, filename="") as handle:
+        handle.write(counts.to_csv(lineterminator="\n").encode())
+    counts_path.write_bytes(buffer.getvalue())
+    samples.to_csv(samples_path, index=False, lineterminator="\n")
+    return counts_path, samples_path
+
+
+# --------------------------------------------------------------------------- validation
+
+def validate_counts(counts: pd.DataFrame, samples: pd.DataFrame, *, counts_name: str = "counts",
+                    samples_name: str = "samples") -> pd.DataFrame:
+    """Check a count matrix against its sample sheet; return the sheet with a categorical condition.
+
+    Raises :class:`CountDataError` naming the file, gene, sample or column at fault when a count
+    is missing, negative or not an integer, a gene id repeats, the sheet and the matrix columns
+    disagree, or a condition has fewer than two samples.
+    """
+    for column in ("sample", "condition"):
+        if column not in samples.columns:
+            raise CountDataError(f"{samples_name}: missing column '{column}'")
+    duplicated = samples["sample"][samples["sample"].duplicated()]
+    if len(duplicated):
+        raise CountDataError(f"{samples_name}: sample '{duplicated.iloc[0]}' is listed twice")
+    unknown = set(samples["condition"]) - set(CONDITION_ORDER)
+    if unknown:
+        raise CountDataError(f"{samples_name}: condition must be one of {CONDITION_ORDER}, "
+                             f"found {sorted(map(str, unknown))}")
+    in_sheet, in_matrix = list(samples["sample"]), [str(c) for c in counts.columns]
+    if sorted(in_sheet) != sorted(in_matrix):
+        missing = sorted(set(in_sheet) - set(in_matrix))
+        extra = sorted(set(in_matrix) - set(in_sheet))
+        raise CountDataError(f"{counts_name} columns do not match {samples_name}: "
+                             f"missing from the matrix {missing}, not in the sheet {extra}")
+    for condition in CONDITION_ORDER:
+        n = int((samples["condition"] == condition).sum())
+        if n < 2:
+            raise CountDataError(f"{samples_name}: condition '{condition}' has {n} sample(s); "
+                                 "DESeq2 needs at least two per condition")
+    if counts.index.has_duplicates:
+        position = int(np.flatnonzero(counts.index.duplicated())[0])
+        raise CountDataError(f"{counts_name}: {row_label(position)}: gene id '{counts.index[position]}' "
+                             "appears more than once")
+    values = counts.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    for bad, message in (
+        (np.isnan(values), "is missing or not a number"),
+        (values < 0, "is negative"),
+        (~np.isnan(values) & (values != np.round(values)), "is not an integer"),
+    ):
+        if bad.any():
+            position, column = (int(i) for i in np.argwhere(bad)[0])
+            raise CountDataError(f"{counts_name}: {row_label(position)}, column '{counts.columns[column]}' "
+                                 f"(gene '{counts.index[position]}'): count {message} "
+                                 f"({counts.iat[position, column]!r})")
+    sheet = samples.set_index("sample").loc[in_matrix].reset_index()
+    sheet["condition"] = pd.Categorical(sheet["condition"], categories=list(CONDITION_ORDER))
+    return sheet
+
+
+def load_counts(counts_path: str | Path, samples_path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read and validate a count matrix (genes in the first column) and its sample sheet."""
+    counts = pd.read_csv(counts_path, index_col=0)
+    counts.index = counts.index.astype(str)
+    samples = pd.read_csv(samples_path, dtype=str, keep_default_na=False)
+    sheet = validate_counts(counts, samples, counts_name=str(counts_path), samples_name=str(samples_path))
+    return counts.astype(np.int64), sheet
+
+
+# --------------------------------------------------------------------------- analysis
+
+def call_degs(table: pd.DataFrame, *, lfc: float = 1.0, padj: float = 0.05) -> pd.Series:
+    """The paper's rule: "up"/"down" when |log2 FC| ≥ ``lfc`` and adjusted p ≤ ``padj``."""
+    significant = (table["padj"] <= padj) & (table["log2FoldChange"].abs() >= lfc)
+    call = np.where(significant & (table["log2FoldChange"] > 0), "up",
+                    np.where(significant, "down", "ns"))
+    return pd.Series(call, index=table.index, name="call")
+
+
+def differential_expression(counts: pd.DataFrame, samples: pd.DataFrame, *, min_total: int = 10,
+                            lfc: float = 1.0, padj: float = 0.05, shrink: bool = True,
+                            n_cpus: int | None = None) -> DEResult:
+    """DESeq2 (pydeseq2) of AML against Control with the paper's thresholds.
+
+    Genes with fewer than ``min_total`` reads over all samples are dropped first (as the
+    DESeq2 vignette suggests); the Wald test, Cook's outlier handling and independent
+    filtering (at ``padj``) are pydeseq2's defaults. BLAS is pinned to one thread (with
+    more, the fit is 4–7 times slower on two cores); genes are fitted on ``n_cpus``
+    processes (default: all cores).
+
+    R equivalent (``tests/fixtures/transcriptomics/deseq2_reference.R``)::
+
+        dds <- DESeqDataSetFromMatrix(counts, samples, ~ condition)  # Control first
+        dds <- DESeq(dds); results(dds, alpha = 0.05)
+    """
+    from threadpoolctl import threadpool_limits
+
+    sheet = validate_counts(counts, samples)
+    keep = counts.sum(axis=1) >= min_total
+    matrix = counts.loc[keep, sheet["sample"]]
+    with threadpool_limits(limits=1), _quiet():
+        from pydeseq2.dds import DeseqDataSet
+        from pydeseq2.default_inference import DefaultInference
+        from pydeseq2.ds import DeseqStats
+
+        started = time.perf_counter()
+        inference = DefaultInference(n_cpus=n_cpus or os.cpu_count() or 1)
+        metadata = sheet.set_index("sample")[["condition"]]
+        dds = DeseqDataSet(counts=matrix.T, metadata=metadata, design="~condition",
+                           inference=inference, quiet=True)
+        dds.deseq2()
+        stats_ = DeseqStats(dds, contrast=["condition", "AML", "Control"], alpha=padj,
+                            inference=inference, quiet=True)
+        stats_.summary()
+        table = stats_.results_df.copy()
+        fit_seconds = time.perf_counter() - started
+        shrunk = table[[]].copy()
+        if shrink:
+            # lfc_shrink overwrites results_df in place: the unshrunk table was copied above.
+            stats_.lfc_shrink(coeff="condition[T.AML]")
+            shrunk["log2FoldChange_shrunk"] = stats_.results_df["log2FoldChange"]
+    table["call"] = call_degs(table, lfc=lfc, padj=padj)
+    normalised = pd.DataFrame(dds.layers["normed_counts"].T, index=matrix.index, columns=matrix.columns)
+    size_factors = pd.Series(np.asarray(dds.obs["size_factors"]), index=matrix.columns, name="size_factor")
+    return DEResult(table=table, shrunk=shrunk, normalised=normalised, size_factors=size_factors,
+                    n_filtered=int((~keep).sum()), fit_seconds=fit_seconds)
+
+
+def read_reference(path: str | Path, *, lfc: float = 1.0, padj: float = 0.05) -> pd.DataFrame:
+    """Read R DESeq2 results written by ``deseq2_reference.R`` and add the paper's ``call``."""
+    reference = pd.read_csv(path, index_col="gene")
+    reference.index = reference.index.astype(str)
+    reference["call"] = call_degs(reference, lfc=lfc, padj=padj)
+    return reference
+
+
+def compare_with_reference(table: pd.DataFrame, reference: pd.DataFrame) -> dict[str, float]:
+    """Agreement of two DE results on the same genes: DEG counts, overlap and fold-change correlation.
+
+    Returns up/down counts of each, the Jaccard index of the DEG sets (direction included),
+    how many calls differ, and the Pearson correlation of log2 fold changes.
+    """
+    genes = table.index.intersection(reference.index)
+    ours, theirs = table.loc[genes], reference.loc[genes]
+    ours_deg = {(g, c) for g, c in ours["call"].items() if c != "ns"}
+    theirs_deg = {(g, c) for g, c in theirs["call"].items() if c != "ns"}
+    both = ours["log2FoldChange"].notna() & theirs["log2FoldChange"].notna()
+    return {
+        "genes_compared": float(len(genes)),
+        "up": float((ours["call"] == "up").sum()), "down": float((ours["call"] == "down").sum()),
+        "reference_up": float((theirs["call"] == "up").sum()),
+        "reference_down": float((theirs["call"] == "down").sum()),
+        "jaccard": len(ours_deg & theirs_deg) / max(len(ours_deg | theirs_deg), 1),
+        "calls_differing": float((ours["call"] != theirs["call"]).sum()),
+        "lfc_correlation": float(np.corrcoef(ours.loc[both, "log2FoldChange"], theirs.loc[both, "log2FoldChange"])[0, 1]),
+        "lfc_max_abs_difference": float((ours.loc[both, "log2FoldChange"] - theirs.loc[both, "log2FoldChange"]).abs().max()),
+    }
+
+
+def over_representation(table: pd.DataFrame, gene_sets: dict[str, list[str]], *,
+                        min_size: int = 10) -> pd.DataFrame:
+    """Hypergeometric over-representation of the DEGs (up and down together, as the paper's
+    clusterProfiler ``enrichKEGG`` did), with the **tested genes as the background**.
+
+    Returns one row per set with at least ``min_size`` tested genes: Term, count (DEGs in the
+    set), set_size (tested genes in the set), gene_ratio (count / DEGs annotated to any set),
+    pvalue, padj (Benjamini–Hochberg over the sets holding at least one DEG, as clusterProfiler
+    does; sets without a DEG are listed with p = 1), genes.
+    """
+    import gseapy
+
+    tested = table.dropna(subset=["padj"])
+    background = set(tested.index)
+    sets = {name: [g for g in genes if g in background] for name, genes in gene_sets.items()}
+    sets = {name: genes for name, genes in sets.items() if len(genes) >= min_size}
+    degs = [g for g in tested.index[tested["call"] != "ns"]]
+    with _quiet():
+        result = gseapy.enrich(gene_list=degs, gene_sets=sets, background=sorted(background),
+                               outdir=None, no_plot=True, cutoff=1.0).results
+    annotated = len(set(degs) & set().union(*sets.values()))
+    overlap = result["Overlap"].str.split("/", expand=True).astype(int)
+    out = pd.DataFrame({
+        "Term": result["Term"], "count": overlap[0], "set_size": overlap[1],
+        "gene_ratio": overlap[0] / annotated, "pvalue": result["P-value"],
+        "padj": result["Adjusted P-value"], "genes": result["Genes"],
+    })
+    # gseapy (like clusterProfiler) tests only sets holding at least one DEG; list the rest too.
+    absent = [name for name in sets if name not in set(out["Term"])]
+    out = pd.concat([out, pd.DataFrame({"Term": absent, "count": 0, "set_size": [len(sets[n]) for n in absent],
+                                        "gene_ratio": 0.0, "pvalue": 1.0, "padj": 1.0, "genes": ""})])
+    return out.sort_values(["padj", "pvalue", "Term"]).reset_index(drop=True)
+
+
+def gsea_prerank(table: pd.DataFrame, gene_sets: dict[str, list[str]], *, permutations: int = 1000,
+                 seed: int = 20260213, min_size: int = 15, max_size: int = 2000) -> pd.DataFrame:
+    """Pre-ranked GSEA (gseapy) on every tested gene ranked by the Wald statistic.
+
+    Unlike over-representation it needs no threshold: a set scores when its genes sit towards
+    either end of the ranking. Returns Term, NES, pvalue, FDR, lead_genes, sorted by FDR.
+    """
+    import gseapy
+
+    ranking = table["stat"].dropna()
+    # Ties would be ordered arbitrarily; break them by gene name so reruns agree.
+    order = np.lexsort((ranking.index.to_numpy(dtype=str), -ranking.to_numpy()))
+    ranking = ranking.iloc[order]
+    with _quiet():
+        result = gseapy.prerank(rnk=ranking, gene_sets=gene_sets, outdir=None, no_plot=True,
+                                permutation_num=permutations, seed=seed, threads=1,
+                                min_size=min_size, max_size=max_size).res2d
+    out = pd.DataFrame({
+        "Term": result["Term"], "NES": result["NES"].astype(float),
+        "pvalue": result["NOM p-val"].astype(float), "FDR": result["FDR q-val"].astype(float),
+        "lead_genes": result["Lead_genes"],
+    })
+    return out.sort_values(["FDR", "pvalue", "Term"]).reset_index(drop=True)
+
+
+def vst(normalised: pd.DataFrame) -> pd.DataFrame:
+    """A variance-stabilising log transform for QC plots: ``log2(normalised + 1)``."""
+    return np.log2(normalised + 1.0)
+
+
+class _quiet:
+    """Silence pydeseq2's progress prints and warnings inside a block."""
+
+    def __enter__(self):
+        import contextlib
+        import warnings
+
+        self._stack = contextlib.ExitStack()
+        self._stack.enter_context(contextlib.redirect_stdout(io.StringIO()))
+        self._stack.enter_context(contextlib.redirect_stderr(io.StringIO()))
+        self._stack.enter_context(warnings.catch_warnings())
+        warnings.simplefilter("ignore")
+        return self
+
+    def __exit__(self, *exc):
+        return self._stack.__exit__(*exc)
+
+
+# --------------------------------------------------------------------------- benchmark
+
+def benchmark(counts_path: str | Path = "data/transcriptomics/counts.csv.gz",
+              samples_path: str | Path = "data/transcriptomics/samples.csv",
+              r_script: str | Path = "tests/fixtures/transcriptomics/deseq2_reference.R") -> dict[str, float]:
+    """Time the DE step: pydeseq2 (fit + Wald tests, BLAS on one thread) and, when ``Rscript``
+    and DESeq2 exist, R DESeq2's ``DESeq`` + ``results`` on the same counts in the same run."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    counts, samples = load_counts(counts_path, samples_path)
+    result = differential_expression(counts, samples, shrink=False)
+    times = {"deseq2_pydeseq2_fit_s": result.fit_seconds}
+    rscript = shutil.which("Rscript")
+    if rscript:
+        with tempfile.TemporaryDirectory() as tmp:
+            run = subprocess.run([rscript, str(r_script), str(counts_path), str(samples_path), f"{tmp}/r.csv.gz"],
+                                 capture_output=True, text=True)
+            if run.returncode == 0:
+                times["deseq2_R_fit_s"] = float(run.stdout.split()[-1])
+    return times
+
+
+# --------------------------------------------------------------------------- calibration
+
+def calibrate(target_up: int = 883, target_down: int = 696, seed: int = SIMULATION.seed,
+              n_up: int = SIMULATION.n_up, n_down: int = SIMULATION.n_down,
+              max_fits: int = 8) -> list[dict]:
+    """Adjust the planted counts until :func:`differential_expression` finds the targets.
+
+    Each step moves ``n_up``/``n_down`` by the shortfall and refits (≈30 s a fit). Returns
+    the history; the last row's ``n_up``/``n_down`` become :data:`SIMULATION`.
+    """
+    history = []
+    for _ in range(max_fits):
+        counts, samples = simulate_counts(seed, n_up, n_down)
+        calls = differential_expression(counts, samples, shrink=False).table["call"].value_counts()
+        found_up, found_down = int(calls.get("up", 0)), int(calls.get("down", 0))
+        history.append({"seed": seed, "n_up": n_up, "n_down": n_down, "found_up": found_up,
+                        "found_down": found_down})
+        if (found_up, found_down) == (target_up, target_down):
+            break
+        n_up += target_up - found_up
+        n_down += target_down - found_down
+    return history
+
+
+if __name__ == "__main__":  # python -m mst_helpers.transcriptomics [calibrate]
+    import sys
+
+    if sys.argv[1:] == ["calibrate"]:
+        for row in calibrate():
+            print(row, flush=True)
+    else:
+        for path in write_simulation():
+            print("wrote", path, f"({os.path.getsize(path):,} bytes)")

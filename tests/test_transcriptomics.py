@@ -1,0 +1,227 @@
+"""mst_helpers.transcriptomics: simulation, count validation, DE calls, enrichment, R DESeq2 oracle."""
+
+from __future__ import annotations
+
+import filecmp
+import gzip
+import shutil
+import subprocess
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from mst_helpers import transcriptomics as tx
+from mst_helpers.build import BuildError, validate_data
+
+from .conftest import FIXTURES, ROOT, copy_project, r_has, rscript
+
+DATA = ROOT / "data" / "transcriptomics"
+GENESETS = ROOT / "data" / "genesets"
+REFERENCE = FIXTURES / "transcriptomics" / "deseq2_results.csv.gz"
+
+
+def _simulate(**kwargs):
+    return tx.simulate_counts(genes_path=GENESETS / "protein_coding_genes.tsv", gene_sets_dir=GENESETS, **kwargs)
+
+
+def _small(n_genes: int = 4) -> tuple[pd.DataFrame, pd.DataFrame]:
+    samples = tx.PAPER_DESIGN.copy()
+    counts = pd.DataFrame(np.arange(n_genes * 6).reshape(n_genes, 6), index=[f"G{i}" for i in range(n_genes)],
+                          columns=samples["sample"])
+    return counts, samples
+
+
+# ------------------------------------------------------------------ simulation
+
+
+def test_committed_simulation_regenerates_bit_identically(tmp_path):
+    for path in tx.write_simulation(tmp_path, genes_path=GENESETS / "protein_coding_genes.tsv", gene_sets_dir=GENESETS):
+        assert filecmp.cmp(path, DATA / path.name, shallow=False), f"{path.name} differs from the committed file"
+
+
+def test_simulation_has_the_papers_design():
+    counts, samples = _simulate()
+    assert list(counts.columns) == ["P5", "P6", "P9", "P10", "C1", "C2"]
+    assert samples.groupby("condition").size().to_dict() == {"AML": 4, "Control": 2}
+    assert counts.index.is_unique and (counts.to_numpy() >= 0).all()
+    assert counts.dtypes.eq(np.int64).all()
+
+
+def test_planting_one_more_gene_changes_one_gene_only():
+    """The calibration relies on this: draws are per gene, so n_up moves exactly one row."""
+    base, _ = _simulate()
+    more, _ = _simulate(n_up=tx.SIMULATION.n_up + 1)
+    changed = (base != more).any(axis=1)
+    assert changed.sum() == 1
+
+
+def test_patient_subgroups_are_closer_to_each_other_than_across():
+    counts, _ = _simulate()
+    log = np.log2(counts[counts.sum(axis=1) > 100] + 1)
+    corr = log.corr()
+    assert corr.loc["P5", "P6"] > corr.loc["P5", "P9"] and corr.loc["P9", "P10"] > corr.loc["P10", "P6"]
+
+
+def test_too_many_planted_genes_is_an_error():
+    with pytest.raises(ValueError, match="can be planted"):
+        _simulate(n_up=50_000)
+
+
+# ------------------------------------------------------------------ validation
+
+
+def test_committed_counts_validate():
+    counts, sheet = tx.load_counts(DATA / "counts.csv.gz", DATA / "samples.csv")
+    assert counts.shape == (20598, 6)
+    assert list(sheet["condition"].cat.categories) == ["Control", "AML"]  # reference level first
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda c, s: c.iloc.__setitem__((1, 2), -3), r"row 2 \(line 3 of the file\), column 'P9' \(gene 'G1'\): count is negative"),
+    (lambda c, s: c.iloc.__setitem__((0, 0), 1.5), r"gene 'G0'\): count is not an integer"),
+    (lambda c, s: c.iloc.__setitem__((3, 5), np.nan), r"column 'C2' \(gene 'G3'\): count is missing"),
+])
+def test_bad_counts_name_gene_and_sample(mutate, message):
+    counts, samples = _small()
+    counts = counts.astype(float)
+    mutate(counts, samples)
+    with pytest.raises(tx.CountDataError, match=message):
+        tx.validate_counts(counts, samples)
+
+
+def test_duplicated_gene_id_is_named():
+    counts, samples = _small()
+    counts.index = ["G0", "G1", "G0", "G3"]
+    with pytest.raises(tx.CountDataError, match=r"row 3 \(line 4 of the file\): gene id 'G0' appears more than once"):
+        tx.validate_counts(counts, samples)
+
+
+def test_sheet_and_matrix_must_match():
+    counts, samples = _small()
+    counts = counts.rename(columns={"C2": "C3"})
+    with pytest.raises(tx.CountDataError, match=r"missing from the matrix \['C2'\], not in the sheet \['C3'\]"):
+        tx.validate_counts(counts, samples)
+
+
+def test_two_samples_per_condition_are_required():
+    counts, samples = _small()
+    samples.loc[samples["sample"] == "C2", "condition"] = "AML"
+    with pytest.raises(tx.CountDataError, match="'Control' has 1 sample"):
+        tx.validate_counts(counts, samples)
+
+
+def test_unknown_condition_and_missing_column():
+    counts, samples = _small()
+    samples.loc[0, "condition"] = "Patient"
+    with pytest.raises(tx.CountDataError, match="found \\['Patient'\\]"):
+        tx.validate_counts(counts, samples)
+    with pytest.raises(tx.CountDataError, match="missing column 'condition'"):
+        tx.validate_counts(counts, samples.drop(columns="condition"))
+
+
+def test_a_corrupt_count_file_stops_the_build(tmp_path):
+    project = copy_project(tmp_path / "project")
+    path = project / "data" / "transcriptomics" / "counts.csv.gz"
+    lines = gzip.decompress(path.read_bytes()).decode().splitlines()
+    fields = lines[5].split(",")
+    fields[3] = "-7"
+    lines[5] = ",".join(fields)
+    path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
+    with pytest.raises(BuildError, match=r"counts\.csv\.gz: row 5 \(line 6 of the file\), column 'P9'.*negative"):
+        validate_data(project)
+
+
+# ------------------------------------------------------------------ calls, gene sets, enrichment
+
+
+def test_call_degs_uses_both_thresholds_inclusively():
+    table = pd.DataFrame({"log2FoldChange": [1.0, -1.0, 0.99, 3.0, 2.0, np.nan],
+                          "padj": [0.05, 0.01, 0.001, 0.0501, np.nan, 0.01]})
+    assert tx.call_degs(table).tolist() == ["up", "down", "ns", "ns", "ns", "ns"]
+
+
+def test_committed_gene_sets_have_the_papers_pathways():
+    sets, catalogue = tx.read_gene_sets(GENESETS)
+    assert (catalogue["source"] == "KEGG 2011").sum() == 229 and (catalogue["source"] != "KEGG 2011").sum() == 11
+    for name in ("Hematopoietic cell lineage (hsa04640)", "Lysosome (hsa04142)", "Cell adhesion molecules (CAMs) (hsa04514)",
+                 "T-helper 1 cell differentiation (GO:0045063)", "T-helper 2 cell differentiation (GO:0045064)"):
+        assert len(sets[name]) >= 10, name
+    assert "CD34" in sets["Hematopoietic cell lineage (hsa04640)"]
+    assert not any(name.startswith("hsa04658") for name in sets)  # Th1/Th2 KEGG map postdates the snapshot
+
+
+def test_malformed_gmt_line_is_named(tmp_path):
+    path = tmp_path / "bad.gmt"
+    path.write_text("SET1\tdescription\tA\tB\nSET2 only\n")
+    with pytest.raises(tx.CountDataError, match="line 2 has fewer than 3"):
+        tx.read_gmt(path)
+
+
+def test_over_representation_is_the_hypergeometric_tail_on_the_tested_background():
+    genes = [f"G{i}" for i in range(100)]
+    table = pd.DataFrame({"padj": [0.01] * 90 + [np.nan] * 10, "log2FoldChange": 0.0}, index=genes)
+    table["call"] = "ns"
+    table.iloc[:12, table.columns.get_loc("call")] = "up"         # 12 DEGs among 90 tested genes
+    sets = {"S": genes[:8] + genes[20:32] + genes[95:], "T": genes[40:60]}
+    result = tx.over_representation(table, sets).set_index("Term")
+    # S has 20 tested genes (its 5 untested ones do not count), 8 of them DEGs.
+    assert result.loc["S", "count"] == 8 and result.loc["S", "set_size"] == 20
+    expected = stats.hypergeom.sf(8 - 1, 90, 12, 20)
+    assert result.loc["S", "pvalue"] == pytest.approx(expected, rel=1e-9)
+    assert result.loc["T", "count"] == 0 and result.loc["T", "pvalue"] == pytest.approx(1.0)
+
+
+def test_compare_with_reference_counts_disagreements():
+    ours = pd.DataFrame({"log2FoldChange": [2.0, -2.0, 0.1, 1.5], "call": ["up", "down", "ns", "up"]}, index=list("ABCD"))
+    theirs = pd.DataFrame({"log2FoldChange": [2.1, -1.9, 0.1, 1.4], "call": ["up", "down", "ns", "ns"]}, index=list("ABCD"))
+    result = tx.compare_with_reference(ours, theirs)
+    assert result["calls_differing"] == 1 and result["jaccard"] == pytest.approx(2 / 3)
+    assert result["up"] == 2 and result["reference_up"] == 1
+    assert result["lfc_max_abs_difference"] == pytest.approx(0.1)
+
+
+# ------------------------------------------------------------------ the DE fit (about 30 s)
+
+
+@pytest.fixture(scope="module")
+def committed_de():
+    counts, samples = tx.load_counts(DATA / "counts.csv.gz", DATA / "samples.csv")
+    return tx.differential_expression(counts, samples, shrink=False)
+
+
+def test_committed_simulation_gives_the_printed_deg_counts(committed_de):
+    calls = committed_de.table["call"].value_counts()
+    assert (calls["up"], calls["down"]) == (883, 696)
+
+
+def test_pydeseq2_agrees_with_r_deseq2_fixture(committed_de):
+    """R: ``DESeq(DESeqDataSetFromMatrix(counts, samples, ~ condition)); results(dds, alpha = 0.05)``."""
+    agreement = tx.compare_with_reference(committed_de.table, tx.read_reference(REFERENCE))
+    assert agreement["genes_compared"] == len(committed_de.table)
+    assert abs(agreement["reference_up"] - 883) <= 5 and abs(agreement["reference_down"] - 696) <= 5
+    assert agreement["jaccard"] >= 0.99
+    assert agreement["lfc_correlation"] >= 0.99999
+
+
+@pytest.mark.r_oracle
+@pytest.mark.skipif(not r_has("DESeq2"), reason="R package DESeq2 not installed")
+def test_r_deseq2_live_reproduces_the_fixture(tmp_path):
+    out = tmp_path / "deseq2.csv.gz"
+    subprocess.run([rscript(), str(FIXTURES / "transcriptomics" / "deseq2_reference.R"), str(DATA / "counts.csv.gz"),
+                    str(DATA / "samples.csv"), str(out)], check=True, capture_output=True)
+    live, committed = tx.read_reference(out), tx.read_reference(REFERENCE)
+    pd.testing.assert_frame_equal(live, committed, rtol=1e-6)
+
+
+@pytest.mark.r_oracle
+@pytest.mark.skipif(not (r_has("org.Hs.eg.db") and r_has("GO.db")), reason="Bioconductor annotation packages not installed")
+def test_gene_set_script_regenerates_the_committed_files(tmp_path):
+    folder = tmp_path / "data" / "genesets"
+    folder.mkdir(parents=True)
+    for name in ("make_genesets.R", "kegg_2011_names.csv"):
+        shutil.copy(GENESETS / name, folder / name)
+    subprocess.run([rscript(), "data/genesets/make_genesets.R"], cwd=tmp_path, check=True, capture_output=True)
+    for name in ("protein_coding_genes.tsv", "kegg_2011.gmt", "go_selected.gmt"):
+        assert filecmp.cmp(folder / name, GENESETS / name, shallow=False), name

@@ -157,3 +157,22 @@ def test_scorecard_covers_every_registry_row(built):
     assert set(card["status"]) <= {"reproduced", "reproduced by construction", "differs", "inconsistent in the paper", "not reproducible"}
     html = (project / "_build" / "html" / "book" / "intro.html").read_text()
     assert f">{len(claims)}<" in html.replace("</span>", "<")
+
+
+def test_chapters_link_their_paired_notebook_on_binder_and_colab(built):
+    """The links point at notebooks/<stem>.ipynb (tracked), not the build's executed copy."""
+    project = built[0]
+    for chapter in chapters(project):
+        html = (project / "_build" / "html" / "book" / "executed" / f"{chapter.stem}.html").read_text()
+        assert f"labpath=notebooks%2F{chapter.stem}.ipynb" in html, chapter.stem
+        assert f"/blob/main/notebooks/{chapter.stem}.ipynb" in html, chapter.stem
+        assert (project / "notebooks" / f"{chapter.stem}.ipynb").is_file()
+
+
+def test_transcriptomics_reproduces_the_printed_deg_counts(built):
+    results = json.loads((built[0] / "_build" / "results" / "09_transcriptomics.json").read_text())
+    assert (results["n_up"], results["n_down"], results["n_degs"]) == (883, 696, 1579)
+    assert results["r.jaccard"] >= 0.99 and results["heatmap.subgroups_separate"] == "yes"
+    scorecard = pd.read_csv(built[0] / "_build" / "scorecard.csv").set_index("claim_id")
+    for claim in ("res.rnaseq.up", "res.rnaseq.down", "res.rnaseq.degs"):
+        assert scorecard.loc[claim, "status"] == "reproduced by construction", claim

@@ -122,7 +122,8 @@ def _hash_path(digest: "hashlib._Hash", path: Path, root: Path, exclude: frozens
 
 def chapter_inputs(chapter: Chapter, root: Path) -> list[Path]:
     """The data inputs of a chapter, relative to ``notebooks/``: parameters named ``*_path``
-    (which must exist) and any other string parameter naming an existing file or folder."""
+    (which must exist) and any other string parameter naming an existing file or folder
+    outside ``_build/`` (where outputs go)."""
     params = notebook_parameters(chapter.source)
     inputs = []
     for name, value in params.items():
@@ -134,7 +135,10 @@ def chapter_inputs(chapter: Chapter, root: Path) -> list[Path]:
                 raise BuildError(f"{chapter.source}: parameter {name} = {value!r} does not exist")
             inputs.append(path)
         elif isinstance(value, str) and "/" in value and (root / NOTEBOOK_DIR / value).exists():
-            inputs.append((root / NOTEBOOK_DIR / value).resolve())   # e.g. gene_sets, r_reference
+            path = (root / NOTEBOOK_DIR / value).resolve()
+            # e.g. gene_sets, r_reference; outputs (results_dir, scorecard_csv) live in _build/.
+            if not path.is_relative_to((root / BUILD_DIR).resolve()):
+                inputs.append(path)
     return inputs
 
 

@@ -516,7 +516,7 @@ def _sample_colours(samples: pd.DataFrame) -> list[str]:
 
 
 def rnaseq_qc_plot(counts: pd.DataFrame, samples: pd.DataFrame, log_expression: pd.DataFrame) -> plt.Figure:
-    """Library sizes (A), PCA of log expression (B) and the sample correlation matrix (C)."""
+    """Library sizes (A), PCA of (variance-stabilised) log expression (B) and the sample correlations (C)."""
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.6), gridspec_kw={"width_ratios": [1, 1.1, 1.1]})
     colours = _sample_colours(samples)
     totals = counts[samples["sample"]].sum() / 1e6
@@ -546,7 +546,7 @@ def rnaseq_qc_plot(counts: pd.DataFrame, samples: pd.DataFrame, log_expression: 
         for j in range(len(samples)):
             axes[2].text(j, i, f"{corr[i, j]:.3f}", ha="center", va="center", fontsize=8,
                          color="black" if corr[i, j] > corr.mean() else "white")
-    axes[2].set_title("C. Pearson correlation of log expression")
+    axes[2].set_title("C. Pearson correlation, VST expression")
     axes[2].spines[:].set_visible(False)
     fig.colorbar(image, ax=axes[2], fraction=0.046)
     fig.tight_layout()

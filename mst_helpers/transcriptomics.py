@@ -34,7 +34,7 @@ __all__ = [
     "simulate_counts", "write_simulation", "read_gene_sets", "read_gmt", "validate_counts",
     "load_counts", "differential_expression", "call_degs", "read_reference", "compare_with_reference",
     "over_representation", "gsea_prerank",
-    "vst", "calibrate", "benchmark",
+    "calibrate", "benchmark",
 ]
 
 #: Reference level first: pydeseq2 ignores ``ref_level``; the first category is the reference.
@@ -100,6 +100,8 @@ class DEResult:
         The same genes with apeGLM-shrunken log2 fold changes (``log2FoldChange_shrunk``).
     normalised : DataFrame
         Size-factor normalised counts (genes × samples).
+    vst : DataFrame or None
+        Variance-stabilised counts (DESeq2's VST, log2-like scale) for PCA and heatmaps.
     size_factors : Series
         DESeq2 median-of-ratios size factors.
     n_filtered : int
@@ -111,6 +113,7 @@ class DEResult:
     table: pd.DataFrame
     shrunk: pd.DataFrame
     normalised: pd.DataFrame
+    vst: pd.DataFrame | None
     size_factors: pd.Series
     n_filtered: int
     fit_seconds: float
@@ -328,7 +331,7 @@ def call_degs(table: pd.DataFrame, *, lfc: float = 1.0, padj: float = 0.05) -> p
 
 def differential_expression(counts: pd.DataFrame, samples: pd.DataFrame, *, min_total: int = 10,
                             lfc: float = 1.0, padj: float = 0.05, shrink: bool = True,
-                            n_cpus: int | None = None) -> DEResult:
+                            with_vst: bool = True, n_cpus: int | None = None) -> DEResult:
     """DESeq2 (pydeseq2) of AML against Control with the paper's thresholds.
 
     Genes with fewer than ``min_total`` reads over all samples are dropped first (as the
@@ -368,10 +371,16 @@ def differential_expression(counts: pd.DataFrame, samples: pd.DataFrame, *, min_
             # lfc_shrink overwrites results_df in place: the unshrunk table was copied above.
             stats_.lfc_shrink(coeff="condition[T.AML]")
             shrunk["log2FoldChange_shrunk"] = stats_.results_df["log2FoldChange"]
+        vst_counts = None
+        if with_vst:
+            # DESeq2's variance-stabilising transformation, on the dispersion trend of the design
+            # (R: vst(dds, blind = FALSE)); computed last so it cannot touch the test results.
+            dds.vst(use_design=True)
+            vst_counts = pd.DataFrame(dds.layers["vst_counts"].T, index=matrix.index, columns=matrix.columns)
     table["call"] = call_degs(table, lfc=lfc, padj=padj)
     normalised = pd.DataFrame(dds.layers["normed_counts"].T, index=matrix.index, columns=matrix.columns)
     size_factors = pd.Series(np.asarray(dds.obs["size_factors"]), index=matrix.columns, name="size_factor")
-    return DEResult(table=table, shrunk=shrunk, normalised=normalised, size_factors=size_factors,
+    return DEResult(table=table, shrunk=shrunk, normalised=normalised, vst=vst_counts, size_factors=size_factors,
                     n_filtered=int((~keep).sum()), fit_seconds=fit_seconds)
 
 
@@ -465,11 +474,6 @@ def gsea_prerank(table: pd.DataFrame, gene_sets: dict[str, list[str]], *, permut
     return out.sort_values(["FDR", "pvalue", "Term"]).reset_index(drop=True)
 
 
-def vst(normalised: pd.DataFrame) -> pd.DataFrame:
-    """A variance-stabilising log transform for QC plots: ``log2(normalised + 1)``."""
-    return np.log2(normalised + 1.0)
-
-
 class _quiet:
     """Silence pydeseq2's progress prints and warnings inside a block."""
 
@@ -500,7 +504,7 @@ def benchmark(counts_path: str | Path = "data/transcriptomics/counts.csv.gz",
     import tempfile
 
     counts, samples = load_counts(counts_path, samples_path)
-    result = differential_expression(counts, samples, shrink=False)
+    result = differential_expression(counts, samples, shrink=False, with_vst=False)
     times = {"deseq2_pydeseq2_fit_s": result.fit_seconds}
     rscript = shutil.which("Rscript")
     if rscript:
@@ -525,7 +529,7 @@ def calibrate(target_up: int = 883, target_down: int = 696, seed: int = SIMULATI
     history = []
     for _ in range(max_fits):
         counts, samples = simulate_counts(seed, n_up, n_down)
-        calls = differential_expression(counts, samples, shrink=False).table["call"].value_counts()
+        calls = differential_expression(counts, samples, shrink=False, with_vst=False).table["call"].value_counts()
         found_up, found_down = int(calls.get("up", 0)), int(calls.get("down", 0))
         history.append({"seed": seed, "n_up": n_up, "n_down": n_down, "found_up": found_up,
                         "found_down": found_down})

@@ -88,13 +88,14 @@ samples
 # ## Quality control
 #
 # Before testing anything: are the libraries comparable, and do the samples group the way the
-# design says? The PCA and correlations use log2 of size-factor-normalised counts (+1) — a
-# simple variance-stabilising transform for plots.
+# design says? The PCA, the correlations and the heatmaps use DESeq2's *variance-stabilising
+# transformation* (VST): on raw or log counts, the variance depends on the mean, and a few
+# highly expressed genes would dominate every distance between samples.
 
 # %%
 de = tx.differential_expression(counts, samples, lfc=lfc_threshold, padj=padj_threshold)
-log_expression = tx.vst(de.normalised)
-fig = rnaseq_qc_plot(counts.loc[de.normalised.index], samples, log_expression)
+vst_expression = de.vst
+fig = rnaseq_qc_plot(counts.loc[de.normalised.index], samples, vst_expression)
 glue("fig_rnaseq_qc", fig, display=False)
 plt.close(fig)
 out.record("n_filtered", de.n_filtered)
@@ -108,8 +109,8 @@ out.record("size_factor.max", float(de.size_factors.max()))
 # :alt: Three panels. A, bar chart of library sizes in millions of reads for the six samples. B, scatter plot of the first two principal components: the two controls lie apart from the four patients, and patients 5 and 6 lie apart from patients 9 and 10. C, a six by six matrix of correlations between samples.
 #
 # Quality control. A: reads per sample. B: principal components of the 500 most variable genes
-# (orange: patients 5/6, green: patients 9/10, black: controls). C: correlation of log
-# expression between samples. Simulated counts.
+# (orange: patients 5/6, green: patients 9/10, black: controls). C: correlation of
+# variance-stabilised expression between samples. Simulated counts.
 # ```
 #
 # DESeq2 corrects for library size with *size factors* (here {glue:text}`size_factor.min:.2f`
@@ -215,7 +216,7 @@ plt.close(fig)
 #
 # ## Heatmaps: the paper's Figure 4A, C and D
 #
-# Each row is a gene, scaled to mean 0 and standard deviation 1 across the six samples, so the
+# Each row is a gene's VST expression, scaled to mean 0 and standard deviation 1 across the six samples, so the
 # colours compare samples within a gene. Rows and columns are clustered (average linkage on
 # correlation); the coloured bar marks the sub-groups.
 
@@ -232,7 +233,7 @@ for key, genes, title, show, size in (
     ("fig_rnaseq_heatmap_immune", immune_degs, "C. Immune-related DEGs (GO immune response)", True, (6, 9)),
     ("fig_rnaseq_heatmap_markers", marker_degs, "D. AML marker genes among the DEGs", True, (5.5, 5.5)),
 ):
-    fig = expression_heatmap(log_expression, samples, genes, title, show_genes=show, figsize=size)
+    fig = expression_heatmap(vst_expression, samples, genes, title, show_genes=show, figsize=size)
     glue(key, fig, display=False)
     plt.close(fig)
 
@@ -273,7 +274,7 @@ for key, genes, title, show, size in (
 # %%
 from scipy.cluster.hierarchy import fcluster, linkage
 
-z = log_expression.loc[deg_genes, samples["sample"]]
+z = vst_expression.loc[deg_genes, samples["sample"]]
 z = z.sub(z.mean(axis=1), axis=0).div(z.std(axis=1), axis=0)
 clusters = fcluster(linkage(z.T.to_numpy(), method="average", metric="correlation"), t=3, criterion="maxclust")
 by_sample = dict(zip(samples["sample"], clusters))

@@ -105,3 +105,18 @@ def test_a_chapter_does_not_depend_on_downstream_results(tmp_path):
     assert chapter_hash(chapter, project) == first
     (project / "_build" / "results" / "01_upstream.json").write_text("{}")  # not in the toc: an upstream input
     assert chapter_hash(chapter, project) != first
+
+
+def test_other_path_parameters_are_inputs_unless_they_are_outputs(tmp_path):
+    """``gene_sets = "../data/genesets"`` is an input; ``scorecard_csv`` under _build/ is an output."""
+    project = _tiny_project(tmp_path, DEMO.format(failing_line="y = 2").replace(
+        'seed = 0', 'seed = 0\ngene_sets = "../data/genesets"\nscorecard_csv = "../_build/scorecard.csv"'))
+    (project / "data" / "genesets").mkdir()
+    (project / "data" / "genesets" / "sets.gmt").write_text("S\tdescription\tA\tB\n")
+    chapter = chapters(project)[0]
+    first = chapter_hash(chapter, project)
+    (project / "_build").mkdir()
+    (project / "_build" / "scorecard.csv").write_text("written by the chapter\n")
+    assert chapter_hash(chapter, project) == first
+    (project / "data" / "genesets" / "sets.gmt").write_text("S\tdescription\tA\tC\n")
+    assert chapter_hash(chapter, project) != first

@@ -225,3 +225,12 @@ def test_gene_set_script_regenerates_the_committed_files(tmp_path):
     subprocess.run([rscript(), "data/genesets/make_genesets.R"], cwd=tmp_path, check=True, capture_output=True)
     for name in ("protein_coding_genes.tsv", "kegg_2011.gmt", "go_selected.gmt"):
         assert filecmp.cmp(folder / name, GENESETS / name, shallow=False), name
+
+
+def test_vst_is_a_log2_like_scale_of_the_normalised_counts(committed_de):
+    """R: ``assay(vst(dds, blind = FALSE))`` — near log2(normalised) for well-expressed genes."""
+    vst, normalised = committed_de.vst, committed_de.normalised
+    assert vst.shape == normalised.shape and np.isfinite(vst.to_numpy()).all()
+    expressed = normalised.mean(axis=1) > 500
+    difference = vst[expressed] - np.log2(normalised[expressed])
+    assert difference.abs().median().max() < 0.1

@@ -17,7 +17,7 @@ __all__ = ["OKABE_ITO", "GROUP_COLOURS", "TEST_COLOURS", "use_house_style", "pva
            "swimmer_plot", "recovery_plot", "adverse_event_plot", "chimerism_plot", "gvhd_timeline",
            "km_panel", "forest_plot", "schoenfeld_plot", "immortal_time_plot", "cif_panel", "km_vs_aj_plot",
            "uncertainty_plot", "SUBGROUP_COLOURS", "CALL_COLOURS", "rnaseq_qc_plot", "volcano_ma_plot",
-           "expression_heatmap", "enrichment_plot"]
+           "expression_heatmap", "enrichment_plot", "shrinkage_plot"]
 
 #: Okabe & Ito (2008) colour-blind-safe palette.
 OKABE_ITO = {
@@ -590,6 +590,12 @@ def expression_heatmap(log_expression: pd.DataFrame, samples: pd.DataFrame, gene
 
     data = log_expression.loc[genes, samples["sample"]]
     data = data[data.std(axis=1) > 0]
+    if len(data) < 2:
+        # Clustering needs two rows; a reader's own data may leave fewer in a gene list.
+        fig, ax = plt.subplots(figsize=(5, 1.5))
+        ax.axis("off")
+        ax.text(0.5, 0.5, f"{title}: fewer than two genes to show", ha="center", va="center")
+        return fig
     grid = sns.clustermap(data, z_score=0, cmap="RdBu_r", center=0, vmin=-2.5, vmax=2.5,
                           method="average", metric="correlation", figsize=figsize,
                           col_colors=pd.Series(_sample_colours(samples), index=samples["sample"].to_list()),
@@ -630,5 +636,18 @@ def enrichment_plot(ora: pd.DataFrame, gsea: pd.DataFrame, n: int = 12, permutat
                                               for t, q in zip(top_gsea["Term"], top_gsea["FDR"])])
     axes[1].axvline(0, color="#555555", lw=0.8)
     axes[1].set(xlabel="normalised enrichment score (AML vs healthy)", title="B. GSEA, genes ranked by Wald statistic")
+    fig.tight_layout()
+    return fig
+
+
+def shrinkage_plot(table: pd.DataFrame, shrunk: pd.DataFrame) -> plt.Figure:
+    """Shrunken against maximum-likelihood log2 fold changes, one dot per gene."""
+    joined = table.join(shrunk)
+    fig, ax = plt.subplots(figsize=(6, 5))
+    ax.scatter(joined["log2FoldChange"], joined["log2FoldChange_shrunk"], s=4, alpha=0.4, color="#555555",
+               rasterized=True)
+    ax.axline((0, 0), slope=1, color=OKABE_ITO["vermillion"], lw=1, ls="--", label="no shrinkage")
+    ax.set(xlabel="log2 fold change (maximum likelihood)", ylabel="log2 fold change (apeGLM shrunk)")
+    ax.legend()
     fig.tight_layout()
     return fig

@@ -107,6 +107,16 @@ class ChapterResults:
 
             _glue(key, value, display=False)
 
+    def record_tests(self, tested: pd.DataFrame) -> None:
+        """Record a regenerated table's p-values: ``recomputed.<claim id>`` (the authors' test,
+        read by the scorecard) and ``alternative.<claim id>`` (the other candidate test).
+
+        ``tested`` has columns ``p_id``, ``p`` and ``p_alternative`` (``tables.regenerate_table``).
+        """
+        for _, row in tested.iterrows():
+            self.record(f"recomputed.{row['p_id']}", row["p"])
+            self.record(f"alternative.{row['p_id']}", row["p_alternative"])
+
     def write(self) -> Path:
         """Write the results file and return its path."""
         return write_results(self.notebook, self.values, self.results_dir)

@@ -33,7 +33,8 @@ __all__ = [
     "AML_MARKER_GENES", "CONDITION_ORDER", "PAPER_DESIGN", "SIMULATION", "CountDataError", "DEResult",
     "simulate_counts", "write_simulation", "read_gene_sets", "read_gmt", "validate_counts",
     "load_counts", "differential_expression", "call_degs", "read_reference", "compare_with_reference",
-    "over_representation", "gsea_prerank",
+    "over_representation", "gsea_prerank", "PAPER_PATHWAYS", "pathway_summary", "shrinkage_summary",
+    "subgroups_separate",
     "calibrate", "benchmark",
 ]
 
@@ -490,6 +491,69 @@ class _quiet:
 
     def __exit__(self, *exc):
         return self._stack.__exit__(*exc)
+
+
+#: The pathways the paper names for Figure 4B, and the gene set that answers for each here.
+PAPER_PATHWAYS = {
+    "hematopoietic cell lineage": "Hematopoietic cell lineage (hsa04640)",
+    "lysosome": "Lysosome (hsa04142)",
+    "Th1 differentiation (GO stand-in)": "T-helper 1 cell differentiation (GO:0045063)",
+    "Th2 differentiation (GO stand-in)": "T-helper 2 cell differentiation (GO:0045064)",
+    "cell adhesion molecules": "Cell adhesion molecules (CAMs) (hsa04514)",
+}
+
+
+def pathway_summary(ora: pd.DataFrame, gsea: pd.DataFrame, pathways: dict[str, str] = PAPER_PATHWAYS,
+                    permutations: int = 1000) -> pd.DataFrame:
+    """One row per named pathway: DEGs / tested genes in the set, over-representation adjusted
+    p, GSEA NES and FDR (an FDR of 0 is shown as ``< 1/permutations``; a set not tested, "—")."""
+    ora_by, gsea_by = ora.set_index("Term"), gsea.set_index("Term")
+    rows = []
+    for label, term in pathways.items():
+        row = {"pathway the paper names": label, "set": term, "DEGs / tested in set": "—",
+               "over-representation adj. p": "—", "GSEA NES": "—", "GSEA FDR": "—"}
+        if term in ora_by.index:
+            o = ora_by.loc[term]
+            row["DEGs / tested in set"] = f"{o['count']:.0f} / {o['set_size']:.0f}"
+            row["over-representation adj. p"] = f"{o['padj']:.2g}"
+        if term in gsea_by.index:
+            g = gsea_by.loc[term]
+            row["GSEA NES"] = f"{g['NES']:.2f}"
+            row["GSEA FDR"] = f"{g['FDR']:.2g}" if g["FDR"] > 0 else f"< {1 / permutations:g}"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def shrinkage_summary(table: pd.DataFrame, shrunk: pd.DataFrame, lfc: float = 1.0,
+                      low_quantile: float = 0.2) -> dict[str, float]:
+    """What apeGLM shrinkage does: how many DEGs keep |log2 FC| ≥ ``lfc``, and the median
+    |log2 FC| before and after among the ``low_quantile`` of genes with the fewest reads."""
+    joined = table.join(shrunk)
+    degs = joined[joined["call"] != "ns"]
+    low = joined[joined["baseMean"] < joined["baseMean"].quantile(low_quantile)]
+    return {
+        "n_degs_kept": int((degs["log2FoldChange_shrunk"].abs() >= lfc).sum()),
+        "low_count_median_abs_lfc": float(low["log2FoldChange"].abs().median()),
+        "low_count_median_abs_lfc_shrunk": float(low["log2FoldChange_shrunk"].abs().median()),
+    }
+
+
+def subgroups_separate(expression: pd.DataFrame, genes: list[str], pairs=(("P5", "P6"), ("P9", "P10")),
+                       n_clusters: int = 3) -> bool:
+    """Cut the heatmap's sample dendrogram (average linkage, correlation of row z-scores) into
+    ``n_clusters``: does each pair share a cluster, and the pairs sit in different ones?"""
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    needed = {sample for pair in pairs for sample in pair}
+    if not needed <= set(expression.columns):
+        return False
+    z = expression.loc[genes]
+    z = z.sub(z.mean(axis=1), axis=0).div(z.std(axis=1), axis=0).dropna()
+    labels = fcluster(linkage(z.T.to_numpy(), method="average", metric="correlation"),
+                      t=n_clusters, criterion="maxclust")
+    cluster = dict(zip(expression.columns, labels))
+    together = all(cluster[a] == cluster[b] for a, b in pairs)
+    return together and len({cluster[a] for a, _ in pairs}) == len(pairs)
 
 
 # --------------------------------------------------------------------------- benchmark

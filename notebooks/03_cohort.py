@@ -65,9 +65,7 @@ numbered_table(shown, "Table 1 of the paper regenerated from the reconstructed c
 # row) and the last year of diagnosis (the printed follow-up requires a diagnosis in 2021).
 
 # %%
-for _, row in tested.iterrows():
-    out.record(f"recomputed.{row['p_id']}", row["p"])
-    out.record(f"alternative.{row['p_id']}", row["p_alternative"])
+out.record_tests(tested)
 out.record("n_table1_p", len(tested))
 out.record("n_table1_p_reproduced", int(tested["reproduced"].sum()))
 differing = sum("**" in str(cell) for col in ("all", "60-70", ">70") for cell in shown[col])

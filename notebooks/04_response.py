@@ -73,9 +73,7 @@ numbered_table(shown, "Table 2 of the paper regenerated from the reconstructed c
 #   counts — reproduced here, and invalid; the survival chapter gives the log-rank tests.
 
 # %%
-for _, row in tested.iterrows():
-    out.record(f"recomputed.{row['p_id']}", row["p"])
-    out.record(f"alternative.{row['p_id']}", row["p_alternative"])
+out.record_tests(tested)
 out.record("cr_total", int(recomputed["t2.cr.all.n"]))
 out.record("n_table2_p", len(tested))
 out.record("n_table2_p_reproduced", int(tested["reproduced"].sum()))

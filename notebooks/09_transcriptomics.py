@@ -36,7 +36,8 @@
 # dispersions and fold changes, multiple testing, and two ways of asking "which pathways?"**.
 
 # %% tags=["parameters"]
-# counts: genes (first column, unique ids) x samples, non-negative integer counts (.csv or .csv.gz)
+# counts: genes (first column, unique ids) x samples, non-negative integer counts (.csv or .csv.gz);
+# gene ids must be HGNC symbols for the pathway analyses and the marker heatmaps to find them
 counts_path = "../data/transcriptomics/counts.csv.gz"
 # samples: columns sample, condition (AML or Control), subgroup; one row per count column
 samples_path = "../data/transcriptomics/samples.csv"
@@ -58,7 +59,8 @@ from myst_nb import glue
 
 from mst_helpers import transcriptomics as tx
 from mst_helpers.claims import load_claims
-from mst_helpers.plotting import enrichment_plot, expression_heatmap, rnaseq_qc_plot, use_house_style, volcano_ma_plot
+from mst_helpers.plotting import (enrichment_plot, expression_heatmap, rnaseq_qc_plot, shrinkage_plot, use_house_style,
+                                  volcano_ma_plot)
 from mst_helpers.results import ChapterResults, glue_claims
 from mst_helpers.tables import numbered_table
 
@@ -179,23 +181,13 @@ plt.close(fig)
 # A gene with few reads can show a log2 FC of 5 from a handful of reads. *Shrinkage* (apeGLM, the
 # prior DESeq2's `lfcShrink` uses by default) pulls imprecise fold changes towards zero and
 # leaves well-measured ones alone, so fold changes can be ranked and plotted honestly. The
-# paper's rule uses the unshrunken fold changes; the table shows how many of its DEGs would
+# paper's rule uses the unshrunken fold changes; below the figure: how many of its DEGs would
 # keep |log2 FC| ≥ 1 after shrinkage.
 
 # %%
-shrunk = de.table.join(de.shrunk)
-degs = shrunk[shrunk["call"] != "ns"]
-kept = int((degs["log2FoldChange_shrunk"].abs() >= lfc_threshold).sum())
-out.record("n_degs_kept_after_shrinkage", kept)
-low = shrunk[shrunk["baseMean"] < shrunk["baseMean"].quantile(0.2)]
-out.record("shrinkage.low_count_median_abs_lfc", float(low["log2FoldChange"].abs().median()))
-out.record("shrinkage.low_count_median_abs_lfc_shrunk", float(low["log2FoldChange_shrunk"].abs().median()))
-fig, ax = plt.subplots(figsize=(6, 5))
-ax.scatter(shrunk["log2FoldChange"], shrunk["log2FoldChange_shrunk"], s=4, alpha=0.4, color="#555555", rasterized=True)
-ax.axline((0, 0), slope=1, color="#D55E00", lw=1, ls="--", label="no shrinkage")
-ax.set(xlabel="log2 fold change (maximum likelihood)", ylabel="log2 fold change (apeGLM shrunk)")
-ax.legend()
-fig.tight_layout()
+for key, value in tx.shrinkage_summary(de.table, de.shrunk, lfc=lfc_threshold).items():
+    out.record(f"shrinkage.{key}", value)
+fig = shrinkage_plot(de.table, de.shrunk)
 glue("fig_rnaseq_shrinkage", fig, display=False)
 plt.close(fig)
 
@@ -211,7 +203,7 @@ plt.close(fig)
 # Among the fifth of genes with the fewest reads, the median |log2 FC| falls from
 # {glue:text}`shrinkage.low_count_median_abs_lfc:.2f` to
 # {glue:text}`shrinkage.low_count_median_abs_lfc_shrunk:.2f` after shrinkage;
-# {glue:text}`n_degs_kept_after_shrinkage:,` of the {glue:text}`n_degs:,` DEGs keep
+# {glue:text}`shrinkage.n_degs_kept:,` of the {glue:text}`n_degs:,` DEGs keep
 # |log2 FC| ≥ 1.
 #
 # ## Heatmaps: the paper's Figure 4A, C and D
@@ -221,7 +213,7 @@ plt.close(fig)
 # correlation); the coloured bar marks the sub-groups.
 
 # %%
-deg_genes = degs.sort_values("padj").index.tolist()
+deg_genes = de.table[de.table["call"] != "ns"].sort_values("padj").index.tolist()
 immune = set(sets["immune response (GO:0006955)"])
 immune_degs = [g for g in deg_genes if g in immune][:40]
 marker_degs = [g for g in deg_genes if g in tx.AML_MARKER_GENES]
@@ -272,15 +264,8 @@ for key, genes, title, show, size in (
 # of two against two that no test could support.
 
 # %%
-from scipy.cluster.hierarchy import fcluster, linkage
-
-z = vst_expression.loc[deg_genes, samples["sample"]]
-z = z.sub(z.mean(axis=1), axis=0).div(z.std(axis=1), axis=0)
-clusters = fcluster(linkage(z.T.to_numpy(), method="average", metric="correlation"), t=3, criterion="maxclust")
-by_sample = dict(zip(samples["sample"], clusters))
-pairs_together = by_sample["P5"] == by_sample["P6"] and by_sample["P9"] == by_sample["P10"] != by_sample["P5"] \
-    if {"P5", "P6", "P9", "P10"} <= set(by_sample) else False
-out.record("heatmap.subgroups_separate", "yes" if pairs_together else "no")
+separate = tx.subgroups_separate(vst_expression[samples["sample"]], deg_genes)
+out.record("heatmap.subgroups_separate", "yes" if separate else "no")
 
 # %% [markdown]
 # Cutting the sample dendrogram of Figure 4A into three clusters, do patients 5/6 and 9/10 fall
@@ -310,27 +295,11 @@ gsea = tx.gsea_prerank(de.table, sets, permutations=permutations, seed=seed)
 fig = enrichment_plot(ora, gsea, permutations=permutations)
 glue("fig_rnaseq_enrichment", fig, display=False)
 plt.close(fig)
-named = {
-    "hematopoietic cell lineage": "Hematopoietic cell lineage (hsa04640)",
-    "lysosome": "Lysosome (hsa04142)",
-    "Th1 differentiation (GO stand-in)": "T-helper 1 cell differentiation (GO:0045063)",
-    "Th2 differentiation (GO stand-in)": "T-helper 2 cell differentiation (GO:0045064)",
-    "cell adhesion molecules": "Cell adhesion molecules (CAMs) (hsa04514)",
-}
-rows = []
-for label, term in named.items():
-    o = ora.set_index("Term").reindex([term]).iloc[0]
-    g = gsea.set_index("Term").reindex([term]).iloc[0]
-    rows.append({"pathway the paper names": label, "set": term,
-                 "DEGs / tested in set": f"{o['count']:.0f} / {o['set_size']:.0f}" if pd.notna(o["count"]) else "—",
-                 "over-representation adj. p": f"{o['padj']:.2g}" if pd.notna(o["padj"]) else "—",
-                 "GSEA NES": f"{g['NES']:.2f}" if pd.notna(g["NES"]) else "—",
-                 "GSEA FDR": (f"{g['FDR']:.2g}" if g["FDR"] > 0 else f"< {1 / permutations:g}") if pd.notna(g["FDR"]) else "—"})
 out.record("ora.n_significant", int((ora["padj"] <= 0.05).sum()))
 out.record("gsea.n_significant", int((gsea["FDR"] <= 0.05).sum()))
 out.record("ora.n_sets", len(ora))
 out.record("ora.top_term", ora.iloc[0]["Term"])
-numbered_table(pd.DataFrame(rows), "The pathways the paper names: over-representation of DEGs (tested genes as background) and pre-ranked GSEA. Simulated counts.", "tab-rnaseq-pathways")
+numbered_table(tx.pathway_summary(ora, gsea, permutations=permutations), "The pathways the paper names: over-representation of DEGs (tested genes as background) and pre-ranked GSEA. Simulated counts.", "tab-rnaseq-pathways")
 
 # %% [markdown]
 # ```{glue:figure} fig_rnaseq_enrichment

@@ -36,3 +36,14 @@ def test_chapter_results_refuses_a_key_twice(tmp_path):
     with pytest.raises(KeyError, match="recorded twice"):
         out.record("n", 2)
     assert read_results(out.write()) == {"n": 1}
+
+
+def test_record_tests_keeps_the_authors_and_the_alternative_p(tmp_path):
+    import pandas as pd
+
+    out = ChapterResults("03_demo", tmp_path, glue=False)
+    out.record_tests(pd.DataFrame({"p_id": ["t1.sex.p", "t1.age.p"], "p": [0.5, 0.04], "p_alternative": [0.7, 0.06]}))
+    assert out.values == {"recomputed.t1.sex.p": 0.5, "alternative.t1.sex.p": 0.7,
+                          "recomputed.t1.age.p": 0.04, "alternative.t1.age.p": 0.06}
+    with pytest.raises(KeyError, match="recorded twice"):
+        out.record_tests(pd.DataFrame({"p_id": ["t1.sex.p"], "p": [0.5], "p_alternative": [0.7]}))

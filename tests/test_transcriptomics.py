@@ -182,6 +182,38 @@ def test_compare_with_reference_counts_disagreements():
     assert result["lfc_max_abs_difference"] == pytest.approx(0.1)
 
 
+def test_pathway_summary_reports_bounds_and_missing_sets():
+    ora = pd.DataFrame({"Term": ["A"], "count": [5], "set_size": [20], "padj": [0.0123]})
+    gsea = pd.DataFrame({"Term": ["A", "B"], "NES": [2.345, -1.5], "FDR": [0.0, 0.02]})
+    table = tx.pathway_summary(ora, gsea, {"a": "A", "b": "B", "c": "C"}, permutations=1000).set_index("set")
+    assert table.loc["A", "DEGs / tested in set"] == "5 / 20" and table.loc["A", "over-representation adj. p"] == "0.012"
+    assert table.loc["A", "GSEA FDR"] == "< 0.001" and table.loc["B", "GSEA FDR"] == "0.02"
+    assert table.loc["B", "DEGs / tested in set"] == "—" and (table.loc["C"].iloc[1:] == "—").all()
+
+
+def test_shrinkage_summary_counts_degs_that_keep_the_threshold():
+    table = pd.DataFrame({"baseMean": [5.0, 500, 800, 1000, 2000], "log2FoldChange": [4.0, 2.0, -1.2, 0.1, 1.1],
+                          "call": ["up", "up", "down", "ns", "up"]}, index=list("ABCDE"))
+    shrunk = pd.DataFrame({"log2FoldChange_shrunk": [0.5, 1.9, -1.0, 0.05, 0.9]}, index=list("ABCDE"))
+    summary = tx.shrinkage_summary(table, shrunk, low_quantile=0.2)
+    assert summary["n_degs_kept"] == 2                      # B (1.9) and C (|-1.0|)
+    assert summary["low_count_median_abs_lfc"] == 4.0 and summary["low_count_median_abs_lfc_shrunk"] == 0.5
+
+
+def test_subgroups_separate_on_planted_and_shuffled_structure():
+    rng = np.random.default_rng(1)
+    genes = [f"G{i}" for i in range(200)]
+    pattern = rng.normal(size=(200, 1))
+    base = rng.normal(size=(200, 1)) * 3
+    columns = {"P5": base + pattern, "P6": base + pattern, "P9": base - pattern, "P10": base - pattern,
+               "C1": -base, "C2": -base}
+    expression = pd.DataFrame({k: (v + rng.normal(scale=0.1, size=(200, 1)))[:, 0] for k, v in columns.items()}, index=genes)
+    assert tx.subgroups_separate(expression, genes)
+    crossed = expression.rename(columns={"P6": "P9", "P9": "P6"})
+    assert not tx.subgroups_separate(crossed, genes)
+    assert not tx.subgroups_separate(expression.drop(columns="P10"), genes)
+
+
 # ------------------------------------------------------------------ the DE fit (about 30 s)
 
 
@@ -234,3 +266,32 @@ def test_vst_is_a_log2_like_scale_of_the_normalised_counts(committed_de):
     expressed = normalised.mean(axis=1) > 500
     difference = vst[expressed] - np.log2(normalised[expressed])
     assert difference.abs().median().max() < 0.1
+
+
+@pytest.mark.book
+def test_the_chapter_runs_on_a_readers_own_counts(tmp_path, monkeypatch):
+    """Change counts_path / samples_path (and drop the R reference): the chapter runs on them."""
+    import json
+    import os
+
+    import papermill
+
+    counts, samples = tx.load_counts(DATA / "counts.csv.gz", DATA / "samples.csv")
+    # A reader's matrix: other sample names, fewer genes, a different order of columns.
+    mine = counts.iloc[::8].rename(columns={"P5": "AML_a", "P6": "AML_b", "P9": "AML_c", "P10": "AML_d",
+                                           "C1": "healthy_1", "C2": "healthy_2"})
+    mine = mine[["healthy_1", "AML_a", "AML_b", "healthy_2", "AML_c", "AML_d"]]
+    sheet = samples.assign(sample=["AML_a", "AML_b", "AML_c", "AML_d", "healthy_1", "healthy_2"])
+    mine.to_csv(tmp_path / "counts.csv")
+    sheet.to_csv(tmp_path / "samples.csv", index=False)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    papermill.execute_notebook(
+        str(ROOT / "notebooks" / "09_transcriptomics.ipynb"), str(tmp_path / "out.ipynb"),
+        parameters={"counts_path": str(tmp_path / "counts.csv"), "samples_path": str(tmp_path / "samples.csv"),
+                    "r_reference": "", "results_dir": str(tmp_path / "results"), "permutations": 100},
+        cwd=str(ROOT / "notebooks"), kernel_name="python3", progress_bar=False,
+        request_save_on_cell_execute=False)
+    results = json.loads((tmp_path / "results" / "09_transcriptomics.json").read_text())
+    assert results["n_genes"] == len(mine) and results["n_samples.AML"] == 4
+    assert results["n_up"] + results["n_down"] == results["n_degs"] > 0
+    assert not any(key.startswith("r.") for key in results)

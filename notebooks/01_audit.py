@@ -37,7 +37,6 @@ seed = 0
 # %% tags=["hide-cell"]
 import pandas as pd
 import matplotlib.pyplot as plt
-from IPython.display import display
 from myst_nb import glue
 
 from mst_helpers import audit

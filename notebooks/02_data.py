@@ -48,7 +48,7 @@ from myst_nb import glue
 from mst_helpers.claims import load_claims
 from mst_helpers.cohort import CUTOFF, load_cohort
 from mst_helpers.plotting import follow_up_timeline, use_house_style
-from mst_helpers.reconstruct import PROFILES, READINGS, reconstruct
+from mst_helpers.reconstruct import PROFILES, reconstruct
 from mst_helpers.results import ChapterResults, glue_claims
 from mst_helpers.tables import numbered_table
 from mst_helpers.targets import compare_with_printed, recompute_claims

@@ -36,7 +36,6 @@ seed = 0
 
 # %% tags=["hide-cell"]
 import matplotlib.pyplot as plt
-import pandas as pd
 from myst_nb import glue
 
 from mst_helpers.claims import load_claims

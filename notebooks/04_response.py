@@ -248,7 +248,6 @@ numbered_table(pd.DataFrame(rows), "Proportions with exact (Clopper–Pearson) 9
 # ```
 
 # %% tags=["hide-cell"]
-from scipy import stats
 
 from mst_helpers.proportions import rule_of_three
 

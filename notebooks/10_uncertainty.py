@@ -35,14 +35,13 @@ n_jobs = 2
 
 # %% tags=["hide-cell"]
 import matplotlib.pyplot as plt
-import pandas as pd
 from myst_nb import glue
 
 from mst_helpers.claims import load_claims
 from mst_helpers.plotting import uncertainty_plot, use_house_style
 from mst_helpers.results import ChapterResults, glue_claims
 from mst_helpers.tables import numbered_table
-from mst_helpers.uncertainty import CHECKS, run, summarise
+from mst_helpers.uncertainty import run, summarise
 
 use_house_style()
 LABELS = {

@@ -37,7 +37,6 @@ seed = 0
 # %% tags=["hide-cell"]
 from pathlib import Path
 
-import pandas as pd
 from IPython.display import display
 
 from mst_helpers.claims import load_claims

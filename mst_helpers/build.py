@@ -232,6 +232,7 @@ def execute(root: Path, force: bool = False, log: Callable[[str], None] = print)
     os.environ["PYTHONPATH"] = os.pathsep.join([str(root)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    _remove_stale_outputs(root, {c.stem for c in todo}, log)
     kernel = None
     ran = []
     for number, chapter in enumerate(todo, start=1):
@@ -253,6 +254,24 @@ def execute(root: Path, force: bool = False, log: Callable[[str], None] = print)
         log(f"{label}: executed in {time.perf_counter() - started:.1f} s")
         ran.append(chapter.stem)
     return ran
+
+
+def _remove_stale_outputs(root: Path, stems: set[str], log: Callable[[str], None]) -> None:
+    """Delete build outputs of chapters no longer in the toc (renamed or removed).
+
+    Otherwise an old chapter's results file would still feed the scorecard, and its executed
+    notebook and HTML page would linger. Only ``book/executed/`` and the per-chapter files
+    under ``_build/`` (results, stamps, HTML pages, sources, doctrees, glue) are touched.
+    """
+    patterns = ((EXECUTED_DIR, "*.ipynb"), (BUILD_DIR / "results", "*.json"), (STAMP_DIR, "*.sha256"),
+                (BUILD_DIR / "html" / EXECUTED_DIR, "*.html"), (BUILD_DIR / "html" / "_sources" / EXECUTED_DIR, "*"),
+                (BUILD_DIR / "jupyter_execute" / EXECUTED_DIR, "*"), (BUILD_DIR / ".doctrees" / EXECUTED_DIR, "*"))
+    for folder, pattern in patterns:
+        for path in sorted((root / folder).glob(pattern)):
+            name = path.name.split(".", 1)[0]   # 10_uncertainty.glue.json -> 10_uncertainty
+            if path.is_file() and name not in stems and name != "html":
+                path.unlink()
+                log(f"removed {path.relative_to(root)} (not in _toc.yml)")
 
 
 def _book_sources_hash(root: Path) -> str:

@@ -120,3 +120,21 @@ def test_other_path_parameters_are_inputs_unless_they_are_outputs(tmp_path):
     assert chapter_hash(chapter, project) == first
     (project / "data" / "genesets" / "sets.gmt").write_text("S\tdescription\tA\tC\n")
     assert chapter_hash(chapter, project) != first
+
+
+def test_outputs_of_chapters_no_longer_in_the_toc_are_removed(tmp_path):
+    """A renamed chapter's old results must not feed the scorecard, nor its page linger."""
+    project = _tiny_project(tmp_path, DEMO.format(failing_line="y = 2"))
+    stale = [project / "book" / "executed" / "09_old.ipynb", project / "_build" / "results" / "09_old.json",
+             project / "_build" / "stamps" / "09_old.sha256", project / "_build" / "html" / "book" / "executed" / "09_old.html",
+             project / "_build" / "jupyter_execute" / "book" / "executed" / "09_old.glue.json"]
+    kept = [project / "_build" / "stamps" / "html.sha256", project / "_build" / "jupyter_execute" / "book" / "executed" / "99_demo.glue.json",
+            project / "data" / "published" / "claims.csv"]
+    for path in stale + kept[:2]:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("{}")
+    lines: list[str] = []
+    execute(project, log=lines.append)
+    assert not any(path.exists() for path in stale)
+    assert all(path.exists() for path in kept)
+    assert any("removed _build/results/09_old.json" in line for line in lines)

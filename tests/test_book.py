@@ -176,3 +176,17 @@ def test_transcriptomics_reproduces_the_printed_deg_counts(built):
     scorecard = pd.read_csv(built[0] / "_build" / "scorecard.csv").set_index("claim_id")
     for claim in ("res.rnaseq.up", "res.rnaseq.down", "res.rnaseq.degs"):
         assert scorecard.loc[claim, "status"] == "reproduced by construction", claim
+
+
+def test_every_image_has_alt_text(built):
+    import re
+
+    missing = []
+    for page in sorted((built[0] / "_build" / "html").rglob("*.html")):
+        if "_static" in page.parts:
+            continue
+        for img in re.findall(r"<img\b[^>]*>", page.read_text()):
+            alt = re.search(r'\balt="([^"]*)"', img)
+            if alt is None or not alt.group(1).strip():
+                missing.append(f"{page.name}: {img[:100]}")
+    assert not missing, missing

@@ -39,7 +39,9 @@ def _add_links(app, doctree, docname):
     paragraph += nodes.Text(
         " — Binder starts the whole repository, ready to run. Colab opens the notebook alone: run "
     )
-    paragraph += nodes.literal(text=f"!git clone {repository} repo && pip install -q -e repo && %cd repo/notebooks")
+    paragraph += nodes.literal(text=f"!git clone {repository} repo && pip install -q -e repo")
+    paragraph += nodes.Text(" and ")
+    paragraph += nodes.literal(text="%cd repo/notebooks")
     paragraph += nodes.Text(" first. Or download the notebook with the button above.")
     for section in doctree.findall(nodes.section):
         title = section.next_node(nodes.title)

@@ -134,10 +134,10 @@ def chapter_inputs(chapter: Chapter, root: Path) -> list[Path]:
             if not path.exists():
                 raise BuildError(f"{chapter.source}: parameter {name} = {value!r} does not exist")
             inputs.append(path)
-        elif isinstance(value, str) and "/" in value and (root / NOTEBOOK_DIR / value).exists():
+        elif isinstance(value, str) and "/" in value:
             path = (root / NOTEBOOK_DIR / value).resolve()
             # e.g. gene_sets, r_reference; outputs (results_dir, scorecard_csv) live in _build/.
-            if not path.is_relative_to((root / BUILD_DIR).resolve()):
+            if path.exists() and not path.is_relative_to((root / BUILD_DIR).resolve()):
                 inputs.append(path)
     return inputs
 

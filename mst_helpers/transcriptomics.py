@@ -16,10 +16,12 @@ what lets the calibration converge in a few fits.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
 import os
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -215,8 +217,8 @@ def simulate_counts(seed: int = SIMULATION.seed, n_up: int = SIMULATION.n_up,
     # Planted genes: expressed genes, favoured sets first (in a seeded order), then the rest.
     # Up and down candidates are two fixed queues, so n_up and n_down act independently.
     expressed = log_mean > np.log(40.0)
-    sets, _ = read_gene_sets(gene_sets_dir)
-    by_id = {name.rsplit("(", 1)[-1].rstrip(")"): genes for name, genes in sets.items()}
+    sets, catalogue = read_gene_sets(gene_sets_dir)
+    by_id = {set_id: sets[name] for set_id, name in zip(catalogue["set_id"], catalogue["name"])}
     by_id["AML markers"] = list(AML_MARKER_GENES)
     index_of = {symbol: i for i, symbol in enumerate(symbols)}
     favoured = np.zeros(n_genes, dtype=bool)
@@ -432,7 +434,7 @@ def over_representation(table: pd.DataFrame, gene_sets: dict[str, list[str]], *,
     background = set(tested.index)
     sets = {name: [g for g in genes if g in background] for name, genes in gene_sets.items()}
     sets = {name: genes for name, genes in sets.items() if len(genes) >= min_size}
-    degs = [g for g in tested.index[tested["call"] != "ns"]]
+    degs = list(tested.index[tested["call"] != "ns"])
     with _quiet():
         result = gseapy.enrich(gene_list=degs, gene_sets=sets, background=sorted(background),
                                outdir=None, no_plot=True, cutoff=1.0).results
@@ -475,22 +477,13 @@ def gsea_prerank(table: pd.DataFrame, gene_sets: dict[str, list[str]], *, permut
     return out.sort_values(["FDR", "pvalue", "Term"]).reset_index(drop=True)
 
 
-class _quiet:
-    """Silence pydeseq2's progress prints and warnings inside a block."""
-
-    def __enter__(self):
-        import contextlib
-        import warnings
-
-        self._stack = contextlib.ExitStack()
-        self._stack.enter_context(contextlib.redirect_stdout(io.StringIO()))
-        self._stack.enter_context(contextlib.redirect_stderr(io.StringIO()))
-        self._stack.enter_context(warnings.catch_warnings())
+@contextlib.contextmanager
+def _quiet():
+    """Silence pydeseq2's and gseapy's progress prints and warnings inside a block."""
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), \
+            warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return self
-
-    def __exit__(self, *exc):
-        return self._stack.__exit__(*exc)
+        yield
 
 
 #: The pathways the paper names for Figure 4B, and the gene set that answers for each here.

@@ -94,6 +94,15 @@ def _corrupt(project: Path, how: str) -> None:
         writer.writerows(rows)
 
 
+def _assert_build_stops(project: Path, data_file: str, expected: list[str]) -> None:
+    """`make book` fails before executing anything, naming the file and every expected fragment."""
+    result = _build(project, "book")
+    assert result.returncode == 1
+    assert "BUILD FAILED" in result.stderr and data_file in result.stderr
+    for fragment in expected:
+        assert fragment in result.stderr, (fragment, result.stderr)
+
+
 @pytest.mark.parametrize(
     "how, expected",
     [("missing column", ["column 'denominator' is missing"]),
@@ -103,11 +112,7 @@ def _corrupt(project: Path, how: str) -> None:
 def test_corrupted_registry_stops_the_build(tmp_path, how, expected):
     project = copy_project(tmp_path / "project")
     _corrupt(project, how)
-    result = _build(project, "book")
-    assert result.returncode == 1
-    assert "BUILD FAILED" in result.stderr and "data/published/claims.csv" in result.stderr
-    for fragment in expected:
-        assert fragment in result.stderr, (fragment, result.stderr)
+    _assert_build_stops(project, "data/published/claims.csv", expected)
     assert not (project / "_build" / "html").exists()
 
 
@@ -140,11 +145,7 @@ def _corrupt_patients(project: Path, how: str) -> None:
 def test_corrupted_patients_stop_the_build(tmp_path, how, expected):
     project = copy_project(tmp_path / "project")
     _corrupt_patients(project, how)
-    result = _build(project, "book")
-    assert result.returncode == 1
-    assert "BUILD FAILED" in result.stderr and "data/reconstructed/patients.csv" in result.stderr
-    for fragment in expected:
-        assert fragment in result.stderr, (fragment, result.stderr)
+    _assert_build_stops(project, "data/reconstructed/patients.csv", expected)
 
 
 def test_scorecard_covers_every_registry_row(built):

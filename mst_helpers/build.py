@@ -345,6 +345,22 @@ def pair(root: Path, log: Callable[[str], None] = print) -> None:
         log(f"paired {source.with_suffix('.ipynb').relative_to(root)}")
 
 
+def attainability_benchmark(root: Path) -> dict[str, float]:
+    """Time the attainable ranges alone (witnesses included) on 20 reconstruction seeds."""
+    import tempfile
+
+    from .attainability import run
+    from .claims import load_claims
+    from .uncertainty import run as run_seeds
+
+    claims = load_claims(root / "data" / "published" / "claims.csv")
+    seeds = run_seeds(range(1, 21), progress=False)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as folder:
+        run(claims, folder, seeds)
+    return {"attainability_s": time.perf_counter() - started}
+
+
 def bench(root: Path, log: Callable[[str], None] = print) -> dict[str, float]:
     """Time a clean build (environment installed) and a no-op build, per notebook."""
     root = root.resolve()
@@ -373,6 +389,7 @@ def bench(root: Path, log: Callable[[str], None] = print) -> dict[str, float]:
     from .reconstruct import benchmark as reconstruction_benchmark
 
     times.update(reconstruction_benchmark())
+    times.update(attainability_benchmark(root))
     from .transcriptomics import benchmark as de_benchmark
 
     times.update(de_benchmark(root / "data" / "transcriptomics" / "counts.csv.gz",

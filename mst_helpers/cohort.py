@@ -38,6 +38,8 @@ class Cohort:
     chimerism: pd.DataFrame
     labs: pd.DataFrame
     seed: int | None = None
+    #: Reconstruction slot (row of ``reconstruct.PROFILES``) -> patient id; None for files read from disk.
+    slots: dict | None = None
 
 
 def _flag(name: str) -> pa.Column:

@@ -499,6 +499,36 @@ def uncertainty_plot(table: pd.DataFrame, summary: pd.DataFrame, labels: dict[st
     return fig
 
 
+def attainability_plot(summary: pd.DataFrame, seeds: pd.DataFrame, seed_columns: dict[str, str],
+                       labels: dict[str, str]) -> plt.Figure:
+    """Per printed test: the attainable interval (relaxed timing, grey; protocol timing, blue),
+    the reconstruction seeds inside it (dots) and the printed value (vermillion). Log scale."""
+    rows = summary[summary["printed"].astype(str) != ""].reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(9, 0.55 * len(rows) + 1.6))
+    rng = np.random.default_rng(0)  # vertical jitter only, fixed for identical figures
+    for y, row in rows.iterrows():
+        lo, hi = max(row["min"], 1e-12), max(row["max"], 1e-12)
+        ax.plot([lo, hi], [y, y], color="#BBBBBB", lw=9, solid_capstyle="butt")
+        ax.plot([max(row["protocol_min"], 1e-12), max(row["protocol_max"], 1e-12)], [y, y], color=OKABE_ITO["blue"], lw=3)
+        column = seed_columns.get(row["statistic"])
+        if column in seeds:
+            values = np.clip(seeds[column].dropna().to_numpy(float), 1e-12, None)
+            ax.plot(values, y + rng.uniform(-0.3, -0.18, len(values)), "o", ms=2, color=OKABE_ITO["black"], alpha=0.35)
+        value = float(str(row["printed"]).lstrip("<>"))
+        ax.plot([value, value], [y - 0.32, y + 0.32], color=OKABE_ITO["vermillion"], lw=3)
+    ax.set_xscale("log")
+    ax.set_yticks(range(len(rows)), [labels.get(s, s) for s in rows["statistic"]])
+    ax.invert_yaxis()
+    ax.set_xlabel("p-value (log scale)")
+    handles = [plt.Line2D([], [], color="#BBBBBB", lw=9, label="attainable, loosest timing"),
+               plt.Line2D([], [], color=OKABE_ITO["blue"], lw=3, label="attainable, protocol timing"),
+               plt.Line2D([], [], color=OKABE_ITO["black"], marker="o", ls="none", ms=3, label="one reconstruction seed"),
+               plt.Line2D([], [], color=OKABE_ITO["vermillion"], lw=3, label="printed in the paper")]
+    fig.legend(handles=handles, loc="lower center", ncol=2, fontsize=9, bbox_to_anchor=(0.5, -0.01))
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
+    return fig
+
+
 # --------------------------------------------------------------------------- transcriptomics
 
 #: One colour per RNA-seq sub-group: patients 5/6, patients 9/10, healthy controls.

@@ -35,6 +35,7 @@ import argparse
 import sys
 from functools import lru_cache
 from pathlib import Path
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -95,8 +96,12 @@ def _uniform_days(rng: np.random.Generator, lo_months: float, hi_months: float) 
 
 
 # ------------------------------------------------------------------------ event times
-def _event_times(rng: np.random.Generator) -> pd.DataFrame:
-    """One row per patient: group, profile, CR, relapse/death times in days from diagnosis."""
+def _event_times(rng: np.random.Generator, timing: Mapping[int, Mapping[str, float]] | None = None) -> pd.DataFrame:
+    """One row per patient: group, profile, CR, relapse/death times in days from diagnosis.
+
+    ``timing`` overrides, after every draw is made (so the random stream never shifts), the
+    ``chemo_offset``, ``relapse_day`` or ``death_day`` of a patient slot (row index).
+    """
     rows = []
     for group, profiles in PROFILES.items():
         for profile, count in profiles:
@@ -147,6 +152,10 @@ def _event_times(rng: np.random.Generator) -> pd.DataFrame:
         elif p == "gvhd":
             # Provisional (about 9 months); fixed to 44 days after the fourth infusion later.
             frame.loc[idx, "death_day"] = _days(9.0)
+    for idx, values in (timing or {}).items():
+        for column in ("chemo_offset", "relapse_day", "death_day"):
+            if column in values:
+                frame.loc[idx, column] = values[column]
     return frame
 
 
@@ -540,8 +549,14 @@ def _doses(rng: np.random.Generator, events: pd.DataFrame) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------ courses and the rest
-def _courses(rng: np.random.Generator, events: pd.DataFrame, diagnosis: pd.Series) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
-    """MST courses per patient; returns courses, CR dates and the number of induction cycles."""
+def _courses(rng: np.random.Generator, events: pd.DataFrame, diagnosis: pd.Series,
+             timing: Mapping[int, Mapping[str, float]] | None = None) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+    """MST courses per patient; returns courses, CR dates and the number of induction cycles.
+
+    ``timing`` may override a slot's ``cr_delay`` (days from the last induction start to CR)
+    and ``consolidation_gap`` (days between consolidation courses); the draws are still made.
+    """
+    timing = timing or {}
     rows = []
     cr_day = pd.Series(np.nan, index=events.index)
     cycles = pd.Series(1, index=events.index)
@@ -563,6 +578,8 @@ def _courses(rng: np.random.Generator, events: pd.DataFrame, diagnosis: pd.Serie
             cycles[patient] = 2
         if row["cr"] == 1:
             cr_day[patient] = days[-1] + int(rng.integers(24, 32))
+            if "cr_delay" in timing.get(patient, {}):
+                cr_day[patient] = days[-1] + int(timing[patient]["cr_delay"])
         # Planned consolidations: the GVHD patient stops after 4 courses; others continue to
         # relapse or to a planned total; >70 patients mostly stop early.
         if p == "gvhd":
@@ -577,6 +594,7 @@ def _courses(rng: np.random.Generator, events: pd.DataFrame, diagnosis: pd.Serie
             planned = int(rng.integers(1, 4))
         while len(days) < planned and row["cr"] == 1:
             gap = int(rng.integers(80, 95))
+            gap = int(timing.get(patient, {}).get("consolidation_gap", gap))
             nxt = days[-1] + (int(rng.integers(28, 35)) if len(days) == len([d for d in phases if d == "induction"]) else gap)
             if nxt + 7 >= stop - 10:
                 break
@@ -669,13 +687,19 @@ def _chimerism(rng: np.random.Generator, patients: pd.DataFrame, courses: pd.Dat
     return pd.DataFrame(rows)
 
 
-def reconstruct(seed: int = 0) -> Cohort:
+def reconstruct(seed: int = 0, timing: Mapping[int, Mapping[str, float]] | None = None) -> Cohort:
     """Build a reconstructed cohort. Seed 0 is the book's cohort; every seed meets every target.
 
     Parameters
     ----------
     seed
         Seeds NumPy's PCG64 generator; the same seed always gives the same cohort.
+    timing
+        Optional event-time overrides per patient slot (the row order of :data:`PROFILES`):
+        ``chemo_offset``, ``relapse_day``, ``death_day`` (days from diagnosis), ``cr_delay``
+        (days from the last induction start) and ``consolidation_gap`` (days). Used by
+        :mod:`mst_helpers.attainability` to build witness cohorts; such a cohort meets the
+        targets only if the overrides respect them, which :mod:`mst_helpers.targets` checks.
 
     Returns
     -------
@@ -689,7 +713,7 @@ def reconstruct(seed: int = 0) -> Cohort:
     (29, 24)
     """
     rng = np.random.default_rng(np.random.PCG64(seed))
-    events = _event_times(rng)
+    events = _event_times(rng, timing)
     diagnosis = _assign_dates(rng, events)
     base = _baseline(rng, events)
     donor_age = _donor_ages(rng, events)
@@ -699,7 +723,7 @@ def reconstruct(seed: int = 0) -> Cohort:
     for i in late:
         follow = (CUTOFF - diagnosis[i]).days
         events.loc[i, "relapse_day"] = int(rng.integers(_days(61.0), follow - _days(2.0)))
-    courses, cr_day, cycles = _courses(rng, events, diagnosis)
+    courses, cr_day, cycles = _courses(rng, events, diagnosis, timing)
     # The GVHD patient dies 44 days after her fourth infusion.
     g = events.index[events["profile"] == "gvhd"][0]
     fourth = courses[(courses["patient_index"] == g) & (courses["course"] == 4)]["infusion_date"].iloc[0]
@@ -774,7 +798,8 @@ def reconstruct(seed: int = 0) -> Cohort:
     courses = courses[["patient_id", "course", "phase", "chemo_start_date", "infusion_date", *DOSE_TARGETS]]
     labs = _labs(rng, patients, courses)
     chimerism = _chimerism(rng, patients, courses)
-    return Cohort(patients=patients.drop(columns=["early_death"]), courses=courses, chimerism=chimerism, labs=labs, seed=seed)
+    return Cohort(patients=patients.drop(columns=["early_death"]), courses=courses, chimerism=chimerism, labs=labs, seed=seed,
+                  slots={int(i): ids[i] for i in events.index})
 
 
 def _fmt_dates(frame: pd.DataFrame) -> pd.DataFrame:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from . import endpoints
 
-__all__ = ["recompute_claims", "compare_with_printed", "meets_printed", "spss_quantiles", "WHOLE_MONTH_IDS"]
+__all__ = ["recompute_claims", "compare_with_printed", "meets_printed", "unmet_targets", "spss_quantiles", "WHOLE_MONTH_IDS"]
 
 GROUPS = {"all": None, "60-70": "60-70", ">70": ">70"}
 #: Printed OS durations that are whole months in the paper (compared at that precision).
@@ -222,3 +222,16 @@ def compare_with_printed(claims: pd.DataFrame, recomputed: dict[str, float]) -> 
                      "printed": str(row["printed"]), "recomputed": value, "meets": meets_printed(row, value),
                      "role": row["role"] if "role" in row.index else ""})
     return pd.DataFrame(rows)
+
+
+def unmet_targets(claims: pd.DataFrame, cohort) -> list[str]:
+    """Ids of the reconstruction targets ``cohort`` misses (RNA-seq targets belong to the counts).
+
+    Raises ``ValueError`` naming any target this module cannot recompute.
+    """
+    table = compare_with_printed(claims, recompute_claims(cohort.patients, cohort.courses, cohort.chimerism, cohort.labs))
+    targets = set(claims.loc[(claims["role"] == "target") & (claims["group"] != "rnaseq"), "id"])
+    missing = targets - set(table["id"])
+    if missing:
+        raise ValueError(f"targets without a recomputation: {sorted(missing)}")
+    return sorted(table.loc[table["id"].isin(targets) & ~table["meets"], "id"])

@@ -24,6 +24,8 @@ CHECKS = {
     "gray_nrm_dx": ("res.nrm.p", "p"),
     "gray_relapse_cr": ("res.relapse.p", "p"),
     "gray_nrm_cr": ("res.nrm.p", "p"),
+    "gray_relapse_dx_all": ("res.relapse.p", "p"),
+    "gray_nrm_dx_all": ("res.nrm.p", "p"),
     "mannwhitney_mnc": ("t2.mnc.p", "p"),
     "mannwhitney_cd34": ("t2.cd34.p", "p"),
     "mannwhitney_cd3": ("t2.cd3.p", "p"),
@@ -58,6 +60,12 @@ def check_statistics(seed: int) -> dict[str, float]:
                 out[f"gray_{name}_{key}"] = competing.gray_test(frame["time"], frame["event"], frame["age_group"], cause).p_value
             except ValueError:  # no event of that cause in this framework
                 out[f"gray_{name}_{key}"] = math.nan
+    # From diagnosis with every death without relapse competing (the attainability framework).
+    from .attainability import from_diagnosis_all_deaths
+
+    frame = from_diagnosis_all_deaths(p)
+    for cause, name in ((1, "relapse"), (2, "nrm")):
+        out[f"gray_{name}_dx_all"] = competing.gray_test(frame["time"], frame["event"], frame["age_group"], cause).p_value
     recomputed = recompute_claims(p, cohort.courses, cohort.chimerism, cohort.labs)
     t2 = clinical_table(TABLE2[:3], recomputed, p).set_index("p_id")["p"]
     out["mannwhitney_mnc"], out["mannwhitney_cd34"], out["mannwhitney_cd3"] = (float(t2[k]) for k in ("t2.mnc.p", "t2.cd34.p", "t2.cd3.p"))

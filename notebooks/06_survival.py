@@ -122,13 +122,15 @@ numbered_table(logranks, "Every log-rank test beside the paper's p-value.", "tab
 # {glue:text}`n_logrank_reproduced` of {glue:text}`n_logrank` comparisons agree with the paper
 # ({numref}`tab-survival-logrank`; for donor age the paper reports only "no significant
 # association"; here donor age reaches significance for LFS, a by-product of the reconstruction
-# discussed below). The course comparisons agree. The age comparisons are far *more* significant
-# here than printed ({glue:text}`paper.abs.os.p` and {glue:text}`paper.abs.lfs.p`): every patient over 70
-# died within three years, which the printed 3- and 5-year counts force on any reconstruction.
-# A curve that falls to zero in one group while the other keeps {glue:text}`paper.t2.os.5y.60-70.n`
-# of {glue:text}`paper.t2.header.60-70.n` patients alive at five years cannot give a log-rank p as
-# large as {glue:text}`paper.abs.os.p` — the printed p-values and the printed table do not fit
-# together, whatever the individual times.
+# discussed below). The course comparisons agree. On this cohort the age comparisons are far
+# *more* significant than printed ({glue:text}`paper.abs.os.p` and {glue:text}`paper.abs.lfs.p`):
+# every patient over 70 died within three years, which the printed 3- and 5-year counts force on
+# any reconstruction, while {glue:text}`paper.t2.os.5y.60-70.n` of
+# {glue:text}`paper.t2.header.60-70.n` younger patients were alive at five years. How large the
+# p-value *could* be depends on the order of the deaths inside each landmark interval, which
+# the printed counts leave free. {doc}`10_uncertainty` searches every such order: whether the
+# printed values can be reached, and what timing they would need, is answered there, not
+# from this one cohort.
 #
 # ## Survival at 1, 3 and 5 years, median survival and follow-up
 
@@ -308,22 +310,25 @@ numbered_table(hand, "A Kaplan–Meier estimate for five patients.", "tab-surviv
 # Two deaths among 4 at risk at 3 months: S(3) = 4/5 × 2/4 = {glue:text}`ex_km_s3:.2f`.
 # ```
 #
-# ```{exercise} Why the printed p-values cannot hold
+# ```{exercise} Which orderings make the log-rank p large?
 # :label: ex-survival-logrank
 #
 # Using only the paper's Table 2 — the older group has no survivor at 3 years, the younger has
-# {glue:text}`paper.t2.os.3y.60-70.n` of {glue:text}`paper.t2.header.60-70.n` — explain why any
-# cohort with these counts gives a log-rank p for age much smaller than {glue:text}`paper.abs.os.p`.
+# {glue:text}`paper.t2.os.3y.60-70.n` of {glue:text}`paper.t2.header.60-70.n` — explain why most
+# cohorts with these counts give a log-rank p for age smaller than {glue:text}`paper.abs.os.p`,
+# and which order of the deaths inside the first year would make it largest.
 # ```
 #
 # ```{solution} ex-survival-logrank
 # :class: dropdown
 #
 # All {glue:text}`paper.t2.header.>70.n` older patients die within three years, during which the
-# younger group loses only {glue:text}`young_deaths_3y` patients. Nearly every death time in
-# those three years contributes an excess of observed over expected deaths to the older group;
-# across all {glue:text}`seeds_checked` reconstructed cohorts we tried, the log-rank p for age
-# stayed below {glue:text}`max_p_age:.4f`.
+# younger group loses only {glue:text}`young_deaths_3y` patients, so most death times in those
+# three years add an excess of observed over expected deaths to the older group; across the
+# {glue:text}`seeds_checked` reconstructed cohorts we tried, the p stayed below
+# {glue:text}`max_p_age:.4f`. The p is largest when, inside each landmark interval, the younger
+# patients' deaths come first: then the older group's excess is smallest. {doc}`10_uncertainty`
+# enumerates every such order and shows what timing the largest values need.
 # ```
 
 # %% tags=["hide-cell"]

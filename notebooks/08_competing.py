@@ -153,10 +153,13 @@ numbered_table(checks, "Printed relapse and NRM numbers against both frameworks 
 # percentages are cumulative incidences at the end of follow-up, not "at
 # {glue:text}`paper.res.relapse.time` months" as the text says: CR is assessed about a month
 # after induction, so most of a group relapsing by then is implausible, and no relapse occurs
-# that early in the reconstructed cohort. Gray's test for relapse is far
+# that early in the reconstructed cohort. On this cohort Gray's test for relapse is far
 # more significant than the printed {glue:text}`paper.res.relapse.p` in both frameworks — every
 # older patient in CR relapsed — while for NRM it lands near the printed
 # {glue:text}`paper.res.nrm.p` in the framework from diagnosis (p {glue:text}`gray.dx.NRM.p:.2f`).
+# One cohort does not say what other cohorts with the same printed counts would give: the order
+# of relapses and deaths inside each landmark interval is free, and {doc}`10_uncertainty`
+# searches it for the printed values.
 #
 # ## Why not 1 − Kaplan–Meier?
 

@@ -12,7 +12,7 @@
 # ---
 
 # %% [markdown]
-# # How much does the reconstruction matter?
+# # How much does the reconstruction matter, and what could any cohort give?
 #
 # ```{admonition} Reconstructed data
 # :class: warning
@@ -21,10 +21,13 @@
 # none is a real patient.
 # ```
 #
-# Every chapter so far ran on one reconstructed cohort (seed 0). Many other cohorts satisfy the
-# same printed aggregates equally well. A careful reader should ask which of the book's checks
-# depend on the one cohort shown, and which hold in *every* cohort the paper's own numbers
-# allow. This chapter rebuilds {glue:text}`n_cohorts` cohorts and reruns the checks on each.
+# Every chapter so far ran on one reconstructed cohort (seed 0). Two different questions follow.
+# **How much does *our* reconstruction matter?** Rebuilding {glue:text}`n_cohorts` cohorts with
+# other seeds of the same generator measures the generator's variability — nothing more: its
+# fixed choices (when chemotherapy starts, where relapses fall) decide what its samples can show.
+# **What could *any* cohort consistent with the paper give?** That needs the attainable range of
+# each printed test over every cohort the printed numbers allow, with a real cohort (a
+# *witness*) at each end. The second half of this chapter computes it.
 
 # %% tags=["parameters"]
 claims_path = "../data/published/claims.csv"
@@ -32,13 +35,15 @@ results_dir = "../_build/results"
 seed = 1
 n_cohorts = 200
 n_jobs = 2
+witness_dir = "../_build/attainability"
 
 # %% tags=["hide-cell"]
 import matplotlib.pyplot as plt
 from myst_nb import glue
 
 from mst_helpers.claims import load_claims
-from mst_helpers.plotting import uncertainty_plot, use_house_style
+from mst_helpers import attainability
+from mst_helpers.plotting import attainability_plot, uncertainty_plot, use_house_style
 from mst_helpers.results import ChapterResults, glue_claims
 from mst_helpers.tables import numbered_table
 from mst_helpers.uncertainty import run, summarise
@@ -49,6 +54,8 @@ LABELS = {
     "logrank_os_courses": "OS by courses (log-rank)", "logrank_lfs_courses": "LFS by courses (log-rank)",
     "gray_relapse_dx": "relapse by age, from diagnosis (Gray)", "gray_nrm_dx": "NRM by age, from diagnosis (Gray)",
     "gray_relapse_cr": "relapse by age, from CR (Gray)", "gray_nrm_cr": "NRM by age, from CR (Gray)",
+    "gray_relapse_dx_all": "relapse by age, from diagnosis, all deaths competing (Gray)",
+    "gray_nrm_dx_all": "NRM by age, from diagnosis, all deaths competing (Gray)",
     "mannwhitney_mnc": "MNC dose by age (Mann–Whitney)", "mannwhitney_cd34": "CD34⁺ dose by age (Mann–Whitney)",
     "mannwhitney_cd3": "CD3⁺ dose by age (Mann–Whitney)", "pearson_sex_match": "donor/patient sex (chi-square)",
     "landmark6_os_courses_p": "OS by courses, 6-month landmark",
@@ -61,7 +68,7 @@ claims = load_claims(claims_path)
 glue_claims(claims)
 out = ChapterResults("10_uncertainty", results_dir)
 out.record("n_cohorts", n_cohorts)
-table = run(range(seed, seed + n_cohorts), n_jobs=n_jobs)
+table = run(range(seed, seed + n_cohorts), n_jobs=n_jobs, progress=False)
 summary = summarise(table, claims)
 for _, row in summary.iterrows():
     out.record(f"{row['check']}.median", row["median"])
@@ -95,38 +102,134 @@ numbered_table(shown[["check", "printed", "median (2.5–97.5%)", "significant i
                "tab-uncertainty")
 
 # %% [markdown]
-# ## What the cohorts agree on
+# ## How much does our reconstruction matter?
 #
-# **Which printed p-values are consistent with the paper's own tables?** The printed log-rank p
-# for OS by age ({glue:text}`paper.abs.os.p`) is matched in {glue:text}`logrank_os_age.share_matching:.0f`%
-# of the cohorts; across all of them it ranges from {glue:text}`logrank_os_age.low:.1e` to
-# {glue:text}`logrank_os_age.high:.1e`. The same holds for LFS by age
-# ({glue:text}`logrank_lfs_age.share_matching:.0f`% match {glue:text}`paper.abs.lfs.p`) and for Gray's
-# test of relapse from diagnosis ({glue:text}`gray_relapse_dx.share_matching:.0f`% match
-# {glue:text}`paper.res.relapse.p`). These printed p-values are not consistent with the paper's own
-# survival counts: no cohort that reproduces Table 2 gives them. The printed NRM p
-# ({glue:text}`paper.res.nrm.p`) sits close to the cohorts' values from diagnosis (median
-# {glue:text}`gray_nrm_dx.median:.2f`), and the courses comparisons reproduce the printed
-# p < 0.001 in {glue:text}`logrank_os_courses.share_matching:.0f`% (OS) and
-# {glue:text}`logrank_lfs_courses.share_matching:.0f`% (LFS) of cohorts.
+# Across the {glue:text}`n_cohorts` seeds the log-rank p for OS by age has 2.5–97.5% quantiles
+# {glue:text}`logrank_os_age.low:.1e`–{glue:text}`logrank_os_age.high:.1e` (the printed
+# {glue:text}`paper.abs.os.p` is matched in {glue:text}`logrank_os_age.share_matching:.0f`% of
+# them), LFS by age {glue:text}`logrank_lfs_age.low:.1e`–{glue:text}`logrank_lfs_age.high:.1e`
+# ({glue:text}`logrank_lfs_age.share_matching:.0f`% match {glue:text}`paper.abs.lfs.p`). These are
+# quantiles of one generator's output, not limits of what the paper allows: the next section
+# shows cohorts that meet every target and lie far outside them.
 #
-# **Which conclusions survive every plausible cohort?**
-#
-# - Patients over 70 fare worse (OS p < 0.05 in {glue:text}`logrank_os_age.share_significant:.0f`% of
-#   cohorts): this follows from the printed counts alone — every older patient died within three
-#   years.
+# - Patients over 70 fare worse: OS p < 0.05 in {glue:text}`logrank_os_age.share_significant:.0f`% of
+#   the seeds, and — below — in every tie-free ordering the printed counts allow (the largest
+#   is {glue:text}`attainable.abs.os.p.from_diagnosis.max:.4f`; tied death days, which the
+#   enumeration leaves out, can raise it further).
 # - The naive ">3 courses" association is significant in {glue:text}`logrank_os_courses.share_significant:.0f`%
-#   of cohorts, and the time-dependent hazard ratio stays below 1 (median
-#   {glue:text}`td_cox_os_courses_hr.median:.2f`, range {glue:text}`td_cox_os_courses_hr.low:.2f`–{glue:text}`td_cox_os_courses_hr.high:.2f`);
-#   but the 6-month landmark comparison, the one free of both immortal time and reverse causation,
-#   is significant in only {glue:text}`landmark6_os_courses_p.share_significant:.0f`% of cohorts.
-#   The data cannot show that a fourth course helps.
-# - No dose difference between age groups appears in any cohort (Mann–Whitney significant in
-#   {glue:text}`mannwhitney_cd34.share_significant:.0f`% of cohorts for CD34⁺, the closest).
+#   of seeds and the time-dependent hazard ratio has median {glue:text}`td_cox_os_courses_hr.median:.2f`
+#   (quantiles {glue:text}`td_cox_os_courses_hr.low:.2f`–{glue:text}`td_cox_os_courses_hr.high:.2f`).
+#   A hazard ratio below 1 in every seed is partly built into the generator (it stops courses at
+#   relapse and places the younger group's early relapse after the fourth course), so it is no
+#   evidence that a fourth course helps; {doc}`07_immortal` discusses what the data can say.
+# - No dose difference between age groups appears often (Mann–Whitney significant in
+#   {glue:text}`mannwhitney_cd34.share_significant:.0f`% of seeds for CD34⁺, the closest).
 #
-# Some checks barely move between cohorts (the donor/patient sex table is fixed by the chosen
-# reading; NRM from CR has almost no events) — their variation reflects what the printed
-# aggregates pin down, not precision.
+# ## What could any cohort consistent with the paper give?
+#
+# Log-rank and Gray's tests depend on the survival times only through their order: which
+# group's event comes first, and which fall on the same day. The printed counts fix how many
+# events of each kind each group has inside each landmark interval (early deaths, deaths and
+# relapses before 1, 3 and 5 years, the median OS of 20 months); they leave the order *inside* an
+# interval free. `mst_helpers.attainability` turns this into three nested search spaces:
+#
+# - **landmark**: each group's events anywhere inside their landmark intervals — every cohort that
+#   meets the targets lies in it, so a printed value outside its exact range would be proven
+#   unattainable;
+# - **relaxed**: the orders a cohort in the book's data model can realise while meeting every
+#   target, with the loosest timing (chemotherapy up to {glue:text}`rules.relaxed.delay` days
+#   after diagnosis, consolidation courses {glue:text}`rules.relaxed.gap` days apart);
+# - **protocol**: the same with the paper's Methods (chemotherapy within
+#   {glue:text}`rules.protocol.delay` days, courses about three months — at least
+#   {glue:text}`rules.protocol.gap` days — apart).
+#
+# For the log-rank tests every order without tied days is enumerated (dynamic programming over
+# the events left in each class: {glue:text}`attainable.abs.os.p.from_diagnosis.landmark.orderings`
+# orders in the landmark space for OS), so those ranges are exact over tie-free orders. Gray's
+# test and the Cox model do not decompose; their ranges come from a seeded local search with
+# restarts (which also explores ties), so a searched maximum is a *lower bound* on the maximum.
+# Every end of every range in the relaxed and protocol spaces is realised as a cohort (its four
+# files under `_build/attainability/`), read back through the cohort schema and checked against
+# every target; a witness that missed one would stop the build.
+
+# %%
+attainable, attainable_summary = attainability.run(claims, witness_dir, table)
+for key, value in attainable.items():
+    out.record(key, value)
+for name, rules in (("relaxed", attainability.RELAXED), ("protocol", attainability.PROTOCOL)):
+    out.record(f"rules.{name}.delay", rules.max_chemo_delay)
+    out.record(f"rules.{name}.gap", rules.min_consolidation_gap)
+ATTAINABILITY_LABELS = {
+    "abs.os.p": "OS by age (log-rank)", "abs.lfs.p": "LFS by age, from CR (log-rank)",
+    "abs.relapse.p@from_cr": "relapse by age, from CR (Gray)",
+    "abs.relapse.p@from_diagnosis": "relapse by age, from diagnosis (Gray)",
+    "abs.nrm.p@from_cr": "NRM by age, from CR (Gray)", "abs.nrm.p@from_diagnosis": "NRM by age, from diagnosis (Gray)",
+    "abs.courses.os.p": "OS by > 3 courses (log-rank)", "abs.courses.lfs.p": "LFS by > 3 courses (log-rank)",
+}
+fig = attainability_plot(attainable_summary, table, {**attainability.SEED_COLUMNS,
+                         "abs.courses.os.p": "logrank_os_courses", "abs.courses.lfs.p": "logrank_lfs_courses"},
+                         ATTAINABILITY_LABELS)
+glue("fig_attainability", fig, display=False)
+plt.close(fig)
+
+# %% [markdown]
+# ```{glue:figure} fig_attainability
+# :name: fig-attainability
+# :alt: One row per printed test on a logarithmic p-value axis. A wide grey bar shows the range attainable with the loosest timing, a thin blue bar the range under the protocol's timing, black dots the reconstruction seeds, and a vermillion tick the printed value. For OS by age the printed value lies inside the grey bar but beyond the blue one.
+#
+# Attainable p-values of each printed test over cohorts that meet every target: loosest timing
+# (grey), protocol timing (blue), the reconstruction seeds (dots), the printed value (vermillion).
+# ```
+
+# %%
+shown = attainable_summary.assign(
+    test=attainable_summary["statistic"].map(ATTAINABILITY_LABELS),
+    **{"attainable (loosest timing)": [f"{lo:.2g} – {hi:.2g}" for lo, hi in zip(attainable_summary["min"], attainable_summary["max"])],
+       "attainable (protocol)": [f"{lo:.2g} – {hi:.2g}" for lo, hi in zip(attainable_summary["protocol_min"], attainable_summary["protocol_max"])]})
+shown = shown[shown["test"].notna()]
+numbered_table(shown[["test", "printed", "attainable (loosest timing)", "attainable (protocol)", "method", "verdict"]],
+               "Attainable ranges of the printed tests over cohorts that meet every reconstruction target.",
+               "tab-attainability")
+
+# %% [markdown]
+# **Verdicts.** A verdict is *attainable* when a witness under the protocol's timing prints the
+# paper's value, *attainable only at the extreme* when only a witness with the loosest timing
+# does, *unattainable* only when the value lies outside an exhaustive range of the landmark
+# space, and *undetermined* otherwise.
+#
+# - **OS by age** ({glue:text}`paper.abs.os.p`): *{glue:text}`attainable.abs.os.p.verdict`*. Over
+#   every tie-free order the p ranges from {glue:text}`attainable.abs.os.p.from_diagnosis.min:.1e`
+#   to {glue:text}`attainable.abs.os.p.from_diagnosis.max:.4f`; under the protocol's timing it
+#   stays below {glue:text}`attainable.abs.os.p.from_diagnosis.protocol.max:.4f`. The witness that
+#   prints {glue:text}`paper.abs.os.p` (p = {glue:text}`attainable.abs.os.p.from_diagnosis.relaxed.witness.printed:.4f`)
+#   puts the younger group's deaths of the first year before the older group's early deaths,
+#   which needs {glue:text}`attainable.abs.os.p.from_diagnosis.relaxed.needs`.
+# - **LFS by age** ({glue:text}`paper.abs.lfs.p`): *{glue:text}`attainable.abs.lfs.p.verdict`*. Realisable
+#   orders reach at most {glue:text}`attainable.abs.lfs.p.from_cr.max:.4f`, but the landmark space,
+#   where the CR date is free too, reaches {glue:text}`attainable.abs.lfs.p.from_cr.landmark.max:.2f`:
+#   the printed value is not proven unattainable.
+# - **Relapse by age** ({glue:text}`paper.abs.relapse.p`): *{glue:text}`attainable.abs.relapse.p.verdict`*
+#   when relapse is timed from diagnosis over all patients with every death without relapse as a
+#   competing event — the framework the printed fractions imply — with a witness at
+#   {glue:text}`attainable.abs.relapse.p.from_diagnosis.protocol.witness.printed:.3f` under the
+#   protocol's timing; timed from CR (the Methods) the search reached at most
+#   {glue:text}`attainable.abs.relapse.p.from_cr.max:.1e` (*{glue:text}`attainable.abs.relapse.p.from_cr.verdict`*:
+#   a search bound, not a proof).
+# - **NRM by age** ({glue:text}`paper.abs.nrm.p`): *{glue:text}`attainable.abs.nrm.p.verdict`*: the
+#   search found p between {glue:text}`attainable.abs.nrm.p.from_diagnosis.min:.2f` and
+#   {glue:text}`attainable.abs.nrm.p.from_diagnosis.max:.2f` from diagnosis and
+#   {glue:text}`attainable.abs.nrm.p.from_cr.min:.2f`–{glue:text}`attainable.abs.nrm.p.from_cr.max:.2f`
+#   from CR; both are search ranges, so the printed value is neither reached nor excluded.
+# - **> 3 courses** ({glue:text}`paper.abs.courses.os.p`): *{glue:text}`attainable.abs.courses.os.p.verdict`*
+#   for OS and *{glue:text}`attainable.abs.courses.lfs.p.verdict`* for LFS, by reconstruction seeds
+#   (the order model above compares age groups only).
+# - The univariate Cox hazard ratio for age over 70 (OS) ranges over at least
+#   {glue:text}`attainable.cox.os.age.hr.from_diagnosis.min:.1f`–{glue:text}`attainable.cox.os.age.hr.from_diagnosis.max:.1f`
+#   (search); the paper prints none.
+#
+# The space is conditional on stated choices: the outcome skeleton the printed counts imply
+# ({doc}`02_data`), patients alive at last contact followed to the cut-off, and, for the
+# realisable spaces, the generator's treatment of everything not listed above.
 #
 # ```{note}
 # The {glue:text}`n_cohorts` cohorts are computed in parallel ({glue:text}`n_jobs` processes) and,

@@ -191,3 +191,47 @@ def test_every_image_has_alt_text(built):
             if alt is None or not alt.group(1).strip():
                 missing.append(f"{page.name}: {img[:100]}")
     assert not missing, missing
+
+
+ATTAINABILITY_CLAIMS = {
+    "abs.os.p": ["from_diagnosis"], "abs.lfs.p": ["from_cr"], "abs.relapse.p": ["from_cr", "from_diagnosis"],
+    "abs.nrm.p": ["from_cr", "from_diagnosis"], "abs.courses.os.p": ["from_diagnosis"],
+    "abs.courses.lfs.p": ["from_diagnosis"], "cox.os.age.hr": ["from_diagnosis"],
+}
+VERDICTS = {"attainable", "attainable only at the extreme", "unattainable", "undetermined", "no printed value"}
+
+
+def test_attainability_results_and_witnesses(built):
+    """Every listed claim has its range, method and verdict, and every witness folder validates
+    and meets every target (the chapter also stops the build if one does not)."""
+    from mst_helpers.claims import load_claims
+    from mst_helpers.cohort import load_cohort
+    from mst_helpers.targets import unmet_targets
+
+    project = built[0]
+    results = json.loads((project / "_build" / "results" / "10_uncertainty.json").read_text())
+    for claim_id, frameworks in ATTAINABILITY_CLAIMS.items():
+        for framework in frameworks:
+            stem = f"attainable.{claim_id}.{framework}"
+            assert results[f"{stem}.min"] <= results[f"{stem}.max"]
+            assert results[f"{stem}.method"].startswith(("exhaustive", "search"))
+            assert results[f"{stem}.verdict"] in VERDICTS
+        if claim_id.startswith("abs."):
+            assert results[f"attainable.{claim_id}.verdict"] in VERDICTS
+    registry = load_claims(project / "data" / "published" / "claims.csv")
+    folders = sorted({p.parent for p in (project / "_build" / "attainability").rglob("patients.csv")})
+    assert len(folders) >= 2 * len(ATTAINABILITY_CLAIMS)
+    for folder in folders:
+        assert unmet_targets(registry, load_cohort(folder)) == [], folder
+
+
+def test_no_page_calls_a_printed_test_impossible_without_a_proof(built):
+    """A sentence that says a printed p-value cannot be produced needs an 'unattainable' verdict."""
+    from mst_helpers.attainability import impossibility_sentences
+
+    project = built[0]
+    results = json.loads((project / "_build" / "results" / "10_uncertainty.json").read_text())
+    for page in sorted((project / "_build" / "html" / "book" / "executed").glob("*.html")):
+        for sentence, claim_id in impossibility_sentences(page.read_text(encoding="utf-8")):
+            assert claim_id is not None, f"{page.name}: an impossibility claim names no printed test: {sentence!r}"
+            assert results.get(f"attainable.{claim_id}.verdict") == "unattainable", (page.name, sentence)

@@ -1,0 +1,143 @@
+"""Attainable ranges: the order enumeration on hand-sized cases, witnesses, clear errors.
+
+The log-rank p of each enumerated ordering is checked against lifelines (itself checked
+against R ``survival::survdiff`` in ``test_survival.py``) on times placed at the block days.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+from lifelines.statistics import logrank_test
+
+from mst_helpers import attainability as a
+from mst_helpers.claims import load_claims
+from mst_helpers.cohort import load_cohort
+from mst_helpers.reconstruct import reconstruct, write_cohort
+from mst_helpers.targets import unmet_targets
+
+from .conftest import ROOT
+
+CLAIMS = ROOT / "data" / "published" / "claims.csv"
+
+
+def _small_space() -> a.Space:
+    """3 patients in group 0 and 2 in group 1, all dying inside one window (days 1-10)."""
+    return a.Space("hand", (a.ItemClass("A deaths", 0, 1, 3, 1, 10), a.ItemClass("B deaths", 1, 1, 2, 1, 10)), (3, 2))
+
+
+def _lifelines_p(space: a.Space, blocks) -> float:
+    days = a.feasible(space, blocks)
+    t, e, g = [], [], []
+    for block, day in zip(blocks, days):
+        for i, k in enumerate(block):
+            t += [day] * k
+            e += [space.classes[i].kind == 1] * k
+            g += [space.classes[i].group] * k
+    t, e, g = np.array(t), np.array(e), np.array(g)
+    return logrank_test(t[g == 0], t[g == 1], e[g == 0], e[g == 1]).p_value
+
+
+def test_hand_case_lists_every_ordering():
+    space = _small_space()
+    without_ties = list(a.iter_orderings(space, ties=False))
+    # 5!/(3!2!) = 10 arrangements of AAABB without ties.
+    assert len(without_ties) == 10 == a.count_orderings(space, ties=False)
+    labels = {"".join("A" if b[0] else "B" for b in o) for o in without_ties}
+    assert labels == {"".join(p) for p in set(itertools.permutations("AAABB"))}
+    with_ties = list(a.iter_orderings(space))
+    assert len(with_ties) == a.count_orderings(space) > 10
+    for o in with_ties:
+        assert a.logrank_from_blocks(space, o) == pytest.approx(_lifelines_p(space, o), rel=1e-9)
+
+
+def test_hand_case_extremes_by_hand():
+    space = _small_space()
+    r = a.logrank_range(space)
+    # Smallest p: both B deaths first (BBAAA); largest without ties: B deaths last.
+    assert r.argmin == ((0, 1), (0, 1), (1, 0), (1, 0), (1, 0))
+    assert r.minimum == pytest.approx(min(_lifelines_p(space, o) for o in a.iter_orderings(space, ties=False)))
+    assert r.maximum == pytest.approx(max(_lifelines_p(space, o) for o in a.iter_orderings(space, ties=False)))
+    tied = a.logrank_range(space, ties=True)
+    everything = [a.logrank_from_blocks(space, o) for o in a.iter_orderings(space)]
+    assert (tied.minimum, tied.maximum) == (pytest.approx(min(everything)), pytest.approx(max(everything)))
+    assert tied.method == "exhaustive"
+
+
+def test_windows_constrain_orderings():
+    # B deaths must come by day 2, A deaths from day 3: one ordering only.
+    space = a.Space("w", (a.ItemClass("A", 0, 1, 2, 3, 9), a.ItemClass("B", 1, 1, 2, 1, 2)), (2, 2))
+    assert list(a.iter_orderings(space, ties=False)) == [((0, 1), (0, 1), (1, 0), (1, 0))]
+    assert a.feasible(space, ((1, 0), (0, 1), (1, 0), (0, 1))) is None
+
+
+def test_search_stays_inside_the_exhaustive_range():
+    space = _small_space()
+    exact = a.logrank_range(space, ties=True)
+    found = a.search_range(space, lambda o: a.logrank_from_blocks(space, o), restarts=5, steps=30)
+    assert exact.minimum - 1e-12 <= found.minimum <= found.maximum <= exact.maximum + 1e-12
+    assert found.method == "search"
+
+
+def test_unmeetable_targets_name_the_target():
+    with pytest.raises(a.InfeasibleTargets, match="B deaths"):
+        a.ItemClass("B deaths", 1, 1, 2, 20, 10)
+    with pytest.raises(a.InfeasibleTargets, match="only 2 patients"):
+        a.Space("too many", (a.ItemClass("deaths", 0, 1, 3, 1, 10),), (2, 2))
+    space = a.Space("narrow", (a.ItemClass("A", 0, 1, 3, 5, 5), a.ItemClass("B", 1, 1, 1, 5, 5)), (3, 1))
+    with pytest.raises(a.InfeasibleTargets, match="narrow"):
+        a.logrank_range(space)
+
+
+@pytest.fixture(scope="module")
+def slots():
+    return a.base_slots()
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return load_claims(CLAIMS)
+
+
+def test_seed_zero_lies_in_the_protocol_space(slots):
+    """The book's cohort (seed 0) is one ordering of the protocol space: its p is inside the range."""
+    from mst_helpers import survival
+
+    p = reconstruct(0).patients
+    for kind, endpoint in (("logrank_os", "os"), ("logrank_lfs", "lfs")):
+        space = a.build_spaces(kind, slots)["protocol"]
+        r = a.logrank_range(space)
+        value = survival.log_rank(survival.analysis_frame(p, endpoint), "age_group").p_value
+        assert r.minimum * (1 - 1e-9) <= value <= r.maximum * (1 + 1e-9)
+
+
+@pytest.mark.parametrize("end", ["min", "max"])
+def test_os_witness_meets_every_target_and_round_trips(slots, registry, end, tmp_path):
+    from mst_helpers import survival
+
+    space = a.build_spaces("logrank_os", slots)["relaxed"]
+    r = a.logrank_range(space)
+    blocks = r.argmin if end == "min" else r.argmax
+    cohort, _ = a.realise(space, blocks, "logrank_os", slots, a.RELAXED)
+    assert unmet_targets(registry, cohort) == []
+    write_cohort(cohort, tmp_path)
+    again = load_cohort(tmp_path)
+    write_cohort(again, tmp_path / "again")
+    twice = load_cohort(tmp_path / "again")
+    for name in ("patients", "courses", "chimerism", "labs"):
+        pd.testing.assert_frame_equal(getattr(again, name), getattr(twice, name))
+    assert list(again.patients["death_date"]) == list(pd.to_datetime(cohort.patients["death_date"]))
+    p = survival.log_rank(survival.analysis_frame(again.patients, "os"), "age_group").p_value
+    assert p == pytest.approx(r.minimum if end == "min" else r.maximum, rel=1e-6)
+
+
+def test_verdicts():
+    bound = a.Range("landmark", 1e-6, 0.003, "exhaustive", (), (), 1)
+    assert a.verdict({"protocol": True}, bound, 0.002) == "attainable"
+    assert a.verdict({"protocol": False, "relaxed": True}, bound, 0.002) == "attainable only at the extreme"
+    assert a.verdict({}, bound, 0.01) == "unattainable"
+    assert a.verdict({}, bound, 0.002) == "undetermined"
+    assert a.verdict({}, None, 0.01) == "undetermined"

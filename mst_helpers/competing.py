@@ -10,13 +10,14 @@ on a seed; scikit-survival's estimator has no groups, no Gray test and no Fineâ€
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["cumulative_incidence", "gray_test", "fine_gray", "GrayTest", "one_minus_km"]
+__all__ = ["cumulative_incidence", "gray_test", "gray_p_two_groups", "fine_gray", "GrayTest", "one_minus_km"]
 
 
 def _validate(time, event, group=None, cause: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
@@ -108,6 +109,112 @@ def gray_test(time, event, group, cause: int = 1) -> GrayTest:
         raise ValueError("Gray's test needs at least two groups")
     res = _gray(time, event, group, cause=cause)
     return GrayTest(float(res.stat), int(res.df), float(res.pvalue))
+
+
+def gray_p_two_groups(time, event, group, cause: int = 1) -> float:
+    """Gray's two-sample test p-value (rho = 0) in plain Python scalars.
+
+    The same algebra as :func:`gray_test` (equal to ``cmprsk::cuminc(time, event, group)$Tests`` in
+    the tests), written for two groups in scalars: the attainability search evaluates it tens of
+    thousands of times on 29 patients, where NumPy's per-call overhead makes :func:`gray_test`
+    ~14x slower. No input validation: callers pass clean arrays.
+    """
+    labels = sorted(set(group))
+    if len(labels) != 2:
+        raise ValueError("gray_p_two_groups needs exactly two groups")
+    rows = sorted(zip(time, event, group), key=lambda r: r[0])
+    n = [0.0, 0.0]
+    for _, _, g in rows:
+        n[labels.index(g)] += 1.0
+    Y = n[:]
+    S = [1.0, 1.0]
+    F = [0.0, 0.0]
+    pooled = 0.0
+    score = 0.0
+    C = [0.0, 0.0]
+    var3 = [0.0, 0.0]
+    var2 = [0.0, 0.0]
+    cov = 0.0
+    i, m = 0, len(rows)
+    while i < m:
+        t = rows[i][0]
+        d1 = [0, 0]; d2 = [0, 0]; nc = [0, 0]
+        while i < m and rows[i][0] == t:
+            _, e, g = rows[i]
+            k = labels.index(g)
+            if e == 0:
+                nc[k] += 1
+            elif e == cause:
+                d1[k] += 1
+            else:
+                d2[k] += 1
+            i += 1
+        D1, D2 = d1[0] + d1[1], d2[0] + d2[1]
+        if D1 == 0 and D2 == 0:
+            Y[0] -= nc[0]; Y[1] -= nc[1]
+            continue
+        Sm, Fm, Ym = S[:], F[:], Y[:]
+        act = [Ym[0] > 0, Ym[1] > 0]
+        for k in (0, 1):
+            if act[k]:
+                S[k] = Sm[k] * (Ym[k] - d1[k] - d2[k]) / Ym[k]
+                F[k] = Fm[k] + Sm[k] * d1[k] / Ym[k]
+        u = [Ym[k] / Sm[k] if act[k] and Sm[k] > 0 else 0.0 for k in (0, 1)]
+        tr = u[0] + u[1]
+        tq = u[0] * (1.0 - Fm[0]) + u[1] * (1.0 - Fm[1])
+        if D1 > 0 and tq > 0.0 and act[0]:
+            expected = D1 * Ym[0] * (1.0 - Fm[0]) / (Sm[0] * tq) if Sm[0] > 0 else 0.0
+            score += d1[0] - expected
+        if tr > 0.0:
+            A = [u[0] * (1.0 - u[0] / tr), -u[0] * u[1] / tr]
+        else:
+            A = [0.0, 0.0]
+        if D1 > 0 and tr > 0.0 and pooled < 1.0:
+            dc = tr * (1.0 - pooled)
+            if dc > 0.0:
+                C[0] += A[0] * D1 / dc
+                C[1] += A[1] * D1 / dc
+        if D1 > 0 and tr > 0.0:
+            for k in (0, 1):
+                if not act[k]:
+                    continue
+                z = 1.0 - (1.0 - (pooled + D1 / tr)) / S[k] if S[k] > 0.0 else 1.0
+                if D1 <= 1:
+                    fc = 1.0
+                else:
+                    den = tr * Sm[k] - 1.0
+                    fc = 1.0 - (D1 - 1) / den if den > 0.0 else 1.0
+                sigma = fc * Sm[k] * D1 / (tr * Ym[k])
+                var3[k] += z * z * sigma
+                a = A[k] - z * C[k]
+                var2[k] += a * z * sigma
+                cov += a * a * sigma
+        if D2 > 0:
+            now = pooled + (D1 / tr if (D1 > 0 and tr > 0.0) else 0.0)
+            for k in (0, 1):
+                if d2[k] <= 0 or S[k] <= 0.0 or Ym[k] <= 0.0:
+                    continue
+                z = (1.0 - now) / S[k]
+                if d2[k] <= 1:
+                    fc = 1.0
+                else:
+                    den = Ym[k] - 1.0
+                    fc = 1.0 - (d2[k] - 1) / den if den > 0.0 else 1.0
+                sigma = fc * Sm[k] ** 2 * d2[k] / (Ym[k] * Ym[k])
+                var3[k] += z * z * sigma
+                ti = z * C[k]
+                var2[k] -= ti * z * sigma
+                cov += ti * ti * sigma
+        if D1 > 0 and tr > 0.0:
+            pooled += D1 / tr
+        for k in (0, 1):
+            Y[k] -= d1[k] + d2[k] + nc[k]
+    cov += C[0] * C[0] * var3[0] + C[1] * C[1] * var3[1]
+    cov += 2.0 * (C[0] * var2[0] + C[1] * var2[1])
+    stat = score * score / cov if cov > 0 else 0.0
+    if not math.isfinite(stat) or stat < 0.0:
+        stat = 0.0
+    return math.erfc(math.sqrt(stat / 2.0))
 
 
 def fine_gray(data: pd.DataFrame, duration_col: str, event_col: str, covariates: list[str], cause: int = 1,

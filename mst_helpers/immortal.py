@@ -9,13 +9,22 @@ Comparing ">3" with "1–3" courses from diagnosis counts that survival in the "
 - :func:`counting_process` + :func:`time_dependent_cox`: let each patient contribute time to
   "≤3 courses" until the fourth infusion and to ">3 courses" afterwards;
 - :func:`mantel_byar`: the log-rank test with that time-dependent group membership
-  (Mantel & Byar 1974).
+  (Mantel & Byar 1974);
+- :func:`sequential_landmarks`: landmarks across (and after) the window in which fourth courses
+  are given, each with group sizes, events and an exact permutation log-rank p where a group is
+  small, because a landmark *inside* that window compares early with later fourth courses.
+
+A landmark or a time-dependent covariate removes immortal time only. Courses also stop *because*
+a patient relapses (reverse causation) and the older patients get fewer of them (confounding):
+:func:`counting_process` can carry relapse as a second time-dependent covariate and
+:func:`time_dependent_cox` adjusts for baseline covariates such as the age group.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
+from itertools import combinations, islice
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +34,7 @@ from scipy import stats
 from .endpoints import DAYS_PER_MONTH, leukaemia_free_survival, overall_survival
 
 __all__ = ["switch_times", "counting_process", "landmark_analysis", "time_dependent_cox", "mantel_byar",
-           "MantelByar", "TimeDependentCox"]
+           "MantelByar", "TimeDependentCox", "permutation_logrank", "sequential_landmarks"]
 
 
 def switch_times(patients: pd.DataFrame, courses: pd.DataFrame, threshold: int = 3, origin: str = "diagnosis") -> pd.Series:
@@ -39,12 +48,15 @@ def switch_times(patients: pd.DataFrame, courses: pd.DataFrame, threshold: int =
     return ((pd.to_datetime(nth.reindex(start.index)) - pd.to_datetime(start)).dt.days / DAYS_PER_MONTH).rename("switch")
 
 
-def counting_process(patients: pd.DataFrame, courses: pd.DataFrame, endpoint: str = "os", threshold: int = 3) -> pd.DataFrame:
+def counting_process(patients: pd.DataFrame, courses: pd.DataFrame, endpoint: str = "os", threshold: int = 3,
+                     relapse: bool = False) -> pd.DataFrame:
     """(start, stop] intervals per patient with the time-dependent covariate ``gt3``.
 
     A patient is in the ``gt3 = 0`` state until the infusion of course ``threshold + 1`` and in
     ``gt3 = 1`` afterwards. R equivalent: ``tmerge`` / ``survSplit`` then
-    ``coxph(Surv(start, stop, event) ~ gt3)``.
+    ``coxph(Surv(start, stop, event) ~ gt3)``. Each row also carries ``older`` (1 for the > 70
+    group), a baseline covariate for adjustment. With ``relapse=True`` (OS only) intervals are
+    split again at the relapse date and carry ``relapsed`` (0 before, 1 from relapse on).
     """
     if endpoint == "os":
         base = overall_survival(patients)
@@ -64,7 +76,35 @@ def counting_process(patients: pd.DataFrame, courses: pd.DataFrame, endpoint: st
         else:
             rows.append((pid, 0.0, s, 0, 0))
             rows.append((pid, s, time, event, 1))
-    return pd.DataFrame(rows, columns=["patient_id", "start", "stop", "event", "gt3"])
+    cp = pd.DataFrame(rows, columns=["patient_id", "start", "stop", "event", "gt3"])
+    older = (patients.set_index("patient_id")["age_group"] == ">70").astype(int)
+    cp["older"] = cp["patient_id"].map(older).astype(int)
+    if relapse:
+        if endpoint != "os":
+            raise ValueError("relapse as a time-dependent covariate needs endpoint='os' (it ends LFS)")
+        cp = _split_at(cp, _months_to(patients, "relapse_date"), "relapsed")
+    return cp
+
+
+def _months_to(patients: pd.DataFrame, column: str) -> pd.Series:
+    """Months from diagnosis to ``column`` per patient (NaN where the date is missing)."""
+    p = patients.set_index("patient_id")
+    return (pd.to_datetime(p[column]) - pd.to_datetime(p["diagnosis_date"])).dt.days / DAYS_PER_MONTH
+
+
+def _split_at(cp: pd.DataFrame, when: pd.Series, name: str) -> pd.DataFrame:
+    """Split each interval at the patient's ``when`` (months) and add the 0/1 covariate ``name``."""
+    rows = []
+    for r in cp.to_dict("records"):
+        t = when.get(r["patient_id"], np.nan)
+        if np.isnan(t) or t >= r["stop"]:
+            rows.append({**r, name: 0})
+        elif t <= r["start"]:
+            rows.append({**r, name: 1})
+        else:
+            rows.append({**r, "stop": t, "event": 0, name: 0})
+            rows.append({**r, "start": t, name: 1})
+    return pd.DataFrame(rows)
 
 
 @dataclass(frozen=True)
@@ -79,16 +119,22 @@ class TimeDependentCox:
     se: float
 
 
-def time_dependent_cox(cp: pd.DataFrame) -> TimeDependentCox:
+def time_dependent_cox(cp: pd.DataFrame, adjust_for: tuple[str, ...] = ()) -> TimeDependentCox:
     """Cox model with ``gt3`` as a time-dependent covariate (lifelines ``CoxTimeVaryingFitter``;
-    Efron ties, as R's ``coxph(Surv(start, stop, event) ~ gt3)``)."""
+    Efron ties, as R's ``coxph(Surv(start, stop, event) ~ gt3 + <adjust_for>)``).
+
+    ``adjust_for``: further columns of ``cp`` in the model (e.g. ``("older",)``, ``("older",
+    "relapsed")``); the result is the ``gt3`` hazard ratio adjusted for them.
+    """
     from lifelines import CoxTimeVaryingFitter
 
+    columns = ["patient_id", "start", "stop", "event", "gt3", *adjust_for]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         # lifelines' plain Newton step (0.95) overshoots and diverges on these data; half steps converge.
-        fitter = CoxTimeVaryingFitter(penalizer=0.0).fit(cp, id_col="patient_id", event_col="event",
-                                                         start_col="start", stop_col="stop", fit_options={"step_size": 0.5, "precision": 1e-12})
+        fitter = CoxTimeVaryingFitter(penalizer=0.0).fit(cp[columns], id_col="patient_id", event_col="event",
+                                                         start_col="start", stop_col="stop",
+                                                         fit_options={"step_size": 0.5, "precision": 1e-12, "max_steps": 500})
     row = fitter.summary.loc["gt3"]
     return TimeDependentCox(float(row["exp(coef)"]), float(row["exp(coef) lower 95%"]), float(row["exp(coef) upper 95%"]),
                             float(row["p"]), float(row["coef"]), float(row["se(coef)"]))
@@ -175,3 +221,83 @@ def landmark_analysis(patients: pd.DataFrame, courses: pd.DataFrame, landmark_mo
             except Exception:  # lifelines' ConvergenceError on near-separated data
                 pass
     return frame, summary
+
+
+def permutation_logrank(time, event, group, max_tables: int = 2_000_000) -> tuple[float, int]:
+    """Exact permutation p of the two-sample log-rank test, and the number of labellings used.
+
+    Under the null hypothesis the group labels are exchangeable: every way of choosing which
+    ``k`` of the ``n`` patients form the smaller group is equally likely. The p is the share of
+    labellings whose log-rank χ² is at least the observed one (a tolerance of 1e-9 counts ties
+    of the statistic). Exact when ``C(n, k) <= max_tables``; larger problems raise.
+    R equivalent: ``coin::logrank_test(..., distribution = "exact")`` uses the same null
+    (with a standardised linear statistic, so p-values can differ slightly at ties).
+    """
+    time, event, group = (np.asarray(x) for x in (time, event, group))
+    labels = np.unique(group)
+    if len(labels) != 2:
+        raise ValueError("the permutation log-rank test needs exactly two groups")
+    small = labels[np.argmin([np.sum(group == g) for g in labels])]
+    k, n = int(np.sum(group == small)), len(group)
+    if math.comb(n, k) > max_tables:
+        raise ValueError(f"C({n}, {k}) = {math.comb(n, k)} labellings exceed max_tables = {max_tables}")
+    order = np.argsort(time, kind="mergesort")
+    time, event, member = time[order], event[order].astype(int), (group[order] == small)
+    # Per distinct event time: who is at risk and who dies, as 0/1 matrices over the n patients.
+    event_times = np.unique(time[event == 1])
+    at_risk = (time[None, :] >= event_times[:, None]).astype(float)
+    dies = ((time[None, :] == event_times[:, None]) & (event[None, :] == 1)).astype(float)
+    n_t, d_t = at_risk.sum(1), dies.sum(1)
+
+    def chi2(indicator: np.ndarray) -> np.ndarray:
+        n1 = at_risk @ indicator
+        d1 = dies @ indicator
+        u = (d1 - d_t[:, None] * n1 / n_t[:, None]).sum(0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            v = np.where(n_t[:, None] > 1, d_t[:, None] * (n1 / n_t[:, None]) * (1 - n1 / n_t[:, None])
+                         * (n_t[:, None] - d_t[:, None]) / np.maximum(n_t[:, None] - 1, 1), 0.0).sum(0)
+        return np.where(v > 0, u * u / np.where(v > 0, v, 1.0), 0.0)
+
+    observed = float(chi2(member.astype(float)[:, None])[0])
+    count, total = 0, 0
+    combos = combinations(range(n), k)
+    while True:
+        chunk = list(islice(combos, 20000))
+        if not chunk:
+            break
+        indicator = np.zeros((n, len(chunk)))
+        for j, c in enumerate(chunk):
+            indicator[list(c), j] = 1.0
+        values = chi2(indicator)
+        count += int(np.sum(values >= observed - 1e-9))
+        total += len(chunk)
+    return count / total, total
+
+
+def sequential_landmarks(patients: pd.DataFrame, courses: pd.DataFrame, months, endpoint: str = "os",
+                         threshold: int = 3, exact_below: int = 5) -> pd.DataFrame:
+    """One landmark analysis per month in ``months``: who is exposed (a fourth course by then),
+    who is not, events in each group, the Cox HR with CI, the asymptotic log-rank p and, when
+    either group has fewer than ``exact_below`` patients, the exact permutation log-rank p.
+
+    The ``after_window`` column says whether the landmark lies after the last fourth course of the
+    cohort: only then is "no fourth course by the landmark" the same as "no fourth course at all".
+    """
+    origin = "diagnosis" if endpoint == "os" else "cr"
+    pool = patients if endpoint == "os" else patients[patients["cr"] == 1]
+    last_switch = float(switch_times(pool, courses, threshold, origin).max())
+    rows = []
+    for lm in months:
+        frame, summary = landmark_analysis(patients, courses, lm, endpoint, threshold)
+        exposed = frame["gt3_by_landmark"] == 1
+        row = {"landmark": lm, "after_window": lm > last_switch, "n": summary["n"],
+               "n_exposed": int(exposed.sum()), "n_unexposed": int((~exposed).sum()),
+               "events_exposed": int(frame.loc[exposed, "event"].sum()),
+               "events_unexposed": int(frame.loc[~exposed, "event"].sum()),
+               "hr": summary["hr"], "lower": summary["lower"], "upper": summary["upper"],
+               "logrank_p": summary["logrank_p"], "exact_p": math.nan, "labellings": 0}
+        small = min(row["n_exposed"], row["n_unexposed"])
+        if 0 < small < exact_below and frame["event"].sum() > 0:
+            row["exact_p"], row["labellings"] = permutation_logrank(frame["time"], frame["event"], frame["gt3_by_landmark"])
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -27,14 +27,15 @@
 # names the problem: a patient must **survive, and stay in remission, long enough to receive a
 # fourth course**. Counting that time in the ">3 courses" group credits the treatment with
 # survival that made the treatment possible — *immortal time bias*. This chapter measures the
-# association four ways, from the naive comparison to methods that remove the bias.
+# association several ways, from the naive comparison to methods that remove the bias, and then
+# asks what else stands between the association and an effect of a fourth course.
 
 # %% tags=["parameters"]
 claims_path = "../data/published/claims.csv"
 cohort_path = "../data/reconstructed"
 results_dir = "../_build/results"
 seed = 0
-landmarks = [6, 12]
+landmarks = [5, 6, 7, 8, 9, 12]
 
 # %% tags=["hide-cell"]
 import math
@@ -92,19 +93,8 @@ for endpoint in ("os", "lfs"):
     frame = survival.analysis_frame(cohort.patients, endpoint)
     naive = survival.cox_univariate(frame).set_index("covariate").loc["courses_gt3"]
     naive_p = survival.log_rank(frame, "courses_gt3").p_value
-    rows.append({"endpoint": endpoint.upper(), "method": "(a) naive: >3 vs 1–3 from time zero", "n": len(frame),
+    rows.append({"endpoint": endpoint.upper(), "method": "(a) naive: >3 vs 1–3 from time zero (biased)", "n": len(frame),
                  "HR": naive["hr"], "lower": naive["lower"], "upper": naive["upper"], "p": naive_p, "p from": "log-rank"})
-    for lm in landmarks:
-        _, summary = immortal.landmark_analysis(cohort.patients, cohort.courses, lm, endpoint)
-        rows.append({"endpoint": endpoint.upper(), "method": f"(b) landmark at {lm} months ({summary['n_gt3']} of {summary['n']} with >3 by then)",
-                     "n": summary["n"], "HR": summary["hr"], "lower": summary["lower"], "upper": summary["upper"],
-                     "p": summary["logrank_p"], "p from": "log-rank"})
-        out.record(f"landmark.{endpoint}.{lm}.n", summary["n"])
-        out.record(f"landmark.{endpoint}.{lm}.n_gt3", summary["n_gt3"])
-        if summary["estimable"]:
-            out.record(f"landmark.{endpoint}.{lm}.hr", summary["hr"])
-        if not math.isnan(summary["logrank_p"]):
-            out.record(f"landmark.{endpoint}.{lm}.p", summary["logrank_p"])
     cp = immortal.counting_process(cohort.patients, cohort.courses, endpoint)
     td = immortal.time_dependent_cox(cp)
     rows.append({"endpoint": endpoint.upper(), "method": "(c) Cox, courses as time-dependent covariate", "n": len(frame),
@@ -114,15 +104,27 @@ for endpoint in ("os", "lfs"):
                  "HR": math.nan, "lower": math.nan, "upper": math.nan, "p": mb.p_value, "p from": f"χ² = {mb.statistic:.2f}"})
     out.record(f"naive.{endpoint}.hr", naive["hr"])
     out.record(f"naive.{endpoint}.p", naive_p)
-    out.record(f"td.{endpoint}.hr", td.hr)
-    out.record(f"td.{endpoint}.lower", td.lower)
-    out.record(f"td.{endpoint}.upper", td.upper)
-    out.record(f"td.{endpoint}.p", td.p_value)
-    out.record(f"mantel_byar.{endpoint}.statistic", mb.statistic)
-    out.record(f"mantel_byar.{endpoint}.p", mb.p_value)
-    out.record(f"mantel_byar.{endpoint}.observed", mb.observed)
-    out.record(f"mantel_byar.{endpoint}.expected", mb.expected)
-methods = pd.DataFrame(rows)
+    for key, value in (("hr", td.hr), ("lower", td.lower), ("upper", td.upper), ("p", td.p_value)):
+        out.record(f"td.{endpoint}.{key}", value)
+    for key in ("statistic", "p_value", "observed", "expected"):
+        out.record(f"mantel_byar.{endpoint}.{key.replace('p_value', 'p')}", getattr(mb, key))
+
+# Confounding and reverse causation (OS): adjust for the age group, then add relapse as a
+# time-dependent covariate (courses stop at relapse).
+cp_relapse = immortal.counting_process(cohort.patients, cohort.courses, "os", relapse=True)
+for label, adjust in (("age", ("older",)), ("age_relapse", ("older", "relapsed"))):
+    fit = immortal.time_dependent_cox(cp_relapse, adjust)
+    what = "age group" if label == "age" else "age group and relapse (time-dependent)"
+    rows.append({"endpoint": "OS", "method": f"(c′) time-dependent Cox adjusted for {what}", "n": len(frame),
+                 "HR": fit.hr, "lower": fit.lower, "upper": fit.upper, "p": fit.p_value, "p from": "Wald"})
+    for key, value in (("hr", fit.hr), ("lower", fit.lower), ("upper", fit.upper), ("p", fit.p_value)):
+        out.record(f"td.os.{label}.{key}", value)
+cr = cohort.patients[cohort.patients["cr"] == 1]
+few = cr[cr["mst_courses"] <= 3]
+out.record("cr.n_le3", len(few))
+out.record("cr.n_le3_older", int((few["age_group"] == ">70").sum()))
+out.record("cr.n_le3_relapsed", int((few["relapse"] == 1).sum()))
+methods = pd.DataFrame(rows).sort_values(["endpoint", "method"], ascending=[False, True], kind="stable")
 
 
 def fmt_hr(r):
@@ -133,57 +135,122 @@ def fmt_hr(r):
 
 methods_shown = methods.assign(**{"HR (95% CI)": methods.apply(fmt_hr, axis=1), "p": methods["p"].map(lambda p: "–" if math.isnan(p) else f"{p:.2g}")})
 numbered_table(methods_shown[["endpoint", "method", "n", "HR (95% CI)", "p", "p from"]],
-               "The '>3 courses' association by four methods (HR < 1: lower hazard with >3 courses).", "tab-immortal-methods")
+               "The '>3 courses' association by several methods (HR < 1: lower hazard with >3 courses). "
+               "(a) is the paper's analysis and is biased by immortal time.", "tab-immortal-methods")
+
+# %%
+landmark_table = immortal.sequential_landmarks(cohort.patients, cohort.courses, landmarks, "os")
+for r in landmark_table.itertuples():
+    for key in ("n", "n_exposed", "n_unexposed", "events_exposed", "events_unexposed"):
+        out.record(f"landmark.os.{r.landmark}.{key}", int(getattr(r, key)))
+    for key in ("hr", "lower", "upper", "logrank_p", "exact_p"):
+        if not math.isnan(getattr(r, key)):
+            out.record(f"landmark.os.{r.landmark}.{key}", float(getattr(r, key)))
+first_after = int(landmark_table.loc[landmark_table["after_window"], "landmark"].min())
+out.record("landmark.first_after_window", first_after)
+landmark_shown = pd.DataFrame({
+    "landmark (months)": landmark_table["landmark"],
+    "after the last fourth course": landmark_table["after_window"].map({True: "yes", False: "no — inside the window"}),
+    "> 3 courses by then: n (deaths)": [f"{a} ({b})" for a, b in zip(landmark_table["n_exposed"], landmark_table["events_exposed"])],
+    "≤ 3 courses: n (deaths)": [f"{a} ({b})" for a, b in zip(landmark_table["n_unexposed"], landmark_table["events_unexposed"])],
+    "HR (95% CI)": [("—" if math.isnan(h) else f"{h:.2f} ({lo:.2f}–{hi:.2f})") for h, lo, hi in
+                    zip(landmark_table["hr"], landmark_table["lower"], landmark_table["upper"])],
+    "log-rank p (asymptotic)": landmark_table["logrank_p"].map(lambda p: "—" if math.isnan(p) else f"{p:.2g}"),
+    "exact permutation p": [("—" if math.isnan(p) else f"{p:.3g} (of {n} labellings)") for p, n in
+                            zip(landmark_table["exact_p"], landmark_table["labellings"])],
+})
+numbered_table(landmark_shown, "Landmark analyses of OS by '>3 courses' across and after the window in which fourth "
+               "courses are given. '—': no HR when a group has no death or fewer than two patients; an exact "
+               "p only when a group has fewer than 5 patients.", "tab-immortal-landmarks")
 
 # %% [markdown]
 # **(a) Naive.** Patients are classified by the courses they *eventually* received and followed
 # from diagnosis: HR {glue:text}`naive.os.hr:.2f` for death (log-rank p {glue:text}`naive.os.p:.1e`),
-# the paper's result.
+# the paper's analysis. It is biased: every ">3 courses" patient was, by definition, alive for
+# the months before the fourth infusion.
 #
-# **(b) Landmark.** Only patients still alive at the landmark are kept, classified by the courses
-# received *by* the landmark, and followed from there; nothing that happens after the landmark can
-# move a patient between groups. The landmark must fall where the comparison is possible. At
-# {glue:text}`landmark_first` months — after the third course is due and before the fourth — only
-# {glue:text}`landmark.os.6.n_gt3` of {glue:text}`landmark.os.6.n` survivors had a fourth course, and
-# the association disappears (OS p {glue:text}`landmark.os.6.p:.2f`). At
-# {glue:text}`landmark_second` months nearly every survivor has had it
-# ({glue:text}`landmark.os.12.n_gt3` of {glue:text}`landmark.os.12.n`): the comparison group is
-# almost empty. Under this protocol, ">3 courses" is very nearly a synonym for "alive and in
-# remission at {glue:text}`switch_max:.0f` months".
+# **(b) Landmarks.** Only patients still alive at the landmark are kept, classified by the courses
+# received *by* the landmark, and followed from there ({numref}`tab-immortal-landmarks`). Where the
+# landmark falls decides what is compared. Fourth courses were given between
+# {glue:text}`switch_min:.1f` and {glue:text}`switch_max:.1f` months. A landmark inside that window
+# compares *early* with *later* fourth courses: at 6 months only {glue:text}`landmark.os.6.n_exposed`
+# of {glue:text}`landmark.os.6.n` survivors had one, most of the others received it within weeks, and
+# the interval (HR {glue:text}`landmark.os.6.hr:.2f`, {glue:text}`landmark.os.6.lower:.2f`–{glue:text}`landmark.os.6.upper:.2f`)
+# is too wide to say anything. The first landmark after the window,
+# {glue:text}`landmark.first_after_window` months, compares patients who had a fourth course with the
+# {glue:text}`landmark.os.8.n_unexposed` survivors who never did: HR {glue:text}`landmark.os.8.hr:.3f`
+# ({glue:text}`landmark.os.8.lower:.3f`–{glue:text}`landmark.os.8.upper:.2f`), exact permutation p
+# {glue:text}`landmark.os.8.exact_p:.4f`. Later landmarks leave a single comparator (at 12 months
+# the asymptotic log-rank p is {glue:text}`landmark.os.12.logrank_p:.1e`, but the exact p is
+# {glue:text}`landmark.os.12.exact_p:.3f`: with one patient in a group the asymptotic test means
+# nothing). A landmark removes immortal time and nothing else.
 #
 # **(c) Time-dependent Cox.** Each patient contributes time to "≤3 courses" until the fourth
-# infusion and to ">3 courses" afterwards; no time is misattributed. The hazard ratio is
-# {glue:text}`td.os.hr:.2f` ({glue:text}`td.os.lower:.2f`–{glue:text}`td.os.upper:.2f`) for death.
+# infusion and to ">3 courses" afterwards; no time is misattributed. Unadjusted, the hazard ratio
+# is {glue:text}`td.os.hr:.2f` ({glue:text}`td.os.lower:.2f`–{glue:text}`td.os.upper:.2f`). Adjusted
+# for the age group it is {glue:text}`td.os.age.hr:.2f` ({glue:text}`td.os.age.lower:.2f`–{glue:text}`td.os.age.upper:.2f`):
+# the older patients receive fewer courses *and* die sooner — among the patients in CR,
+# {glue:text}`cr.n_le3_older` of the {glue:text}`cr.n_le3` with three courses or fewer are over 70.
+# With relapse as a second time-dependent covariate it is {glue:text}`td.os.age_relapse.hr:.2f`
+# ({glue:text}`td.os.age_relapse.lower:.2f`–{glue:text}`td.os.age_relapse.upper:.2f`).
 #
 # **(d) Mantel–Byar.** The log-rank test with the same time-dependent groups
 # {cite:p}`mantel1974`: {glue:text}`mantel_byar.os.observed:.0f` deaths occurred in the ">3" state
-# where {glue:text}`mantel_byar.os.expected:.1f` were expected, χ² = {glue:text}`mantel_byar.os.statistic:.1f`
-# (p {glue:text}`mantel_byar.os.p:.1e`).
+# where {glue:text}`mantel_byar.os.expected:.1f` were expected under no association, χ² =
+# {glue:text}`mantel_byar.os.statistic:.1f` (p {glue:text}`mantel_byar.os.p:.1e`).
 #
 # ## What survives, and why
 #
-# Removing immortal time does not make the association vanish here: methods (c) and (d) still
-# find far fewer deaths after the fourth course. But they remove only the *misattributed time*,
-# not the reason courses stop. In the protocol, relapse is "therapy failure": a patient who
-# relapses gets no further MST course. Deaths after relapse are therefore recorded in the "≤3
-# courses" state because the disease progressed — **reverse causation**, which no analysis of
-# observational course counts can separate from a treatment effect. The landmark analysis,
-# which compares patients on an equal footing at a fixed time, is the one that shows no
-# benefit — with very few patients.
+# Removing immortal time leaves an association (the landmark after the window and the
+# unadjusted time-dependent model). It does not leave a treatment effect. Two further biases act
+# in the same direction, and the computed numbers show each:
 #
-# The question the paper asks — would a fourth (or fifth) course help a patient in remission
-# after three? — needs a **prospective design**: randomise patients in continuing remission after
-# the third course to stop or to continue, or, with observational data, emulate that trial
-# (clone each patient into both strategies at the decision point, censor when they deviate, and
-# weight for the time-varying reasons courses stop, such as relapse and toxicity).
+# - **Confounding by age.** Adjusting for the age group moves the time-dependent hazard ratio from
+#   {glue:text}`td.os.hr:.2f` to {glue:text}`td.os.age.hr:.2f`, with an interval that reaches
+#   {glue:text}`td.os.age.upper:.2f`.
+# - **Reverse causation.** In the protocol, relapse is "therapy failure": a patient who relapses
+#   gets no further MST course, so deaths after relapse are recorded in the "≤3 courses" state
+#   because the disease progressed. With relapse in the model the hazard ratio is
+#   {glue:text}`td.os.age_relapse.hr:.2f`, its interval {glue:text}`td.os.age_relapse.lower:.2f`–{glue:text}`td.os.age_relapse.upper:.2f`
+#   compatible with anything from a large benefit to a large harm. (Relapse is on the path
+#   from courses to death if courses prevent relapse, so this model answers a different question:
+#   is there an association *beyond* preventing relapse? It is shown as a bound on what the data
+#   can separate, not as the answer.)
+#
+# On this reconstructed cohort, then, the data cannot separate an effect of a fourth course from
+# the age of the patients who receive it and from relapse stopping the courses. The course dates
+# are themselves an assumption of the reconstruction (see the box at the top).
+#
+# ## The trial the question needs
+#
+# The question the paper asks — would a fourth course help a patient alive in remission after
+# the third? — is a question about a trial. Written out as a protocol and *emulated* with
+# observational data, the target trial is:
+#
+# | element | specification |
+# | --- | --- |
+# | eligibility | alive, in first CR, after the third MST course |
+# | time zero | the day eligibility is met (the third course) — the same for both arms |
+# | strategies | start a fourth course within a grace period (covering the observed window of fourth courses) vs never start one |
+# | assignment | each eligible patient is *cloned* into both arms; a clone is censored when its patient deviates from its arm |
+# | outcome and follow-up | death (OS) from time zero to the cut-off |
+# | analysis | inverse-probability-of-censoring weights for the artificial censoring, modelled on age group and relapse |
+# | estimand | the difference in survival had everyone vs no one received a fourth course (per-protocol effect) |
+#
+# Its weak point here is **positivity**: among the patients in CR, only
+# {glue:text}`cr.n_le3` never received a fourth course; {glue:text}`cr.n_le3_relapsed` of them relapsed
+# and {glue:text}`cr.n_le3_older` are over 70. A comparator arm that small, and that different,
+# leaves the weights to extrapolate: the emulation can be written down, but on these data its
+# estimate would rest on a handful of patients.
 #
 # ```{admonition} Concept: immortal time
 # :class: tip
 #
 # Immortal time is follow-up during which, by the definition of the exposure group, the outcome
 # cannot occur. It arises whenever a group is defined by something that happens *after* time
-# zero (receiving a fourth course, a transplant, a drug refill). The cure is to let exposure
-# change with time: landmark analyses, time-dependent covariates, or target-trial emulation.
+# zero (receiving a fourth course, a transplant, a drug refill). A landmark placed after the
+# exposure window, time-dependent covariates, or a target-trial emulation remove it; none of
+# them removes confounding or reverse causation.
 # ```
 #
 # ## Exercises
@@ -203,25 +270,57 @@ numbered_table(methods_shown[["endpoint", "method", "n", "HR (95% CI)", "p", "p 
 # survive it to be transplanted. It favours the transplant group.
 # ```
 #
-# ```{exercise} Choose a landmark
+# ```{exercise} Place a landmark
 # :label: ex-immortal-landmark
 #
-# Using {numref}`tab-immortal-methods`, explain why a landmark at 12 months cannot answer the
-# question here, while one at 6 months can, but with little power.
+# Using {numref}`tab-immortal-landmarks`, explain why the 6-month landmark does not compare
+# "a fourth course" with "no fourth course", which landmark does, and why the 12-month row's
+# asymptotic p should not be reported.
 # ```
 #
 # ```{solution} ex-immortal-landmark
 # :class: dropdown
 #
-# By 12 months {glue:text}`landmark.os.12.n_gt3` of {glue:text}`landmark.os.12.n` survivors have had a
-# fourth course: there is (almost) no comparison group. At 6 months the groups are defined before
-# the fourth course is usually given, so both exist — but only {glue:text}`landmark.os.6.n_gt3`
-# patients are in the ">3" group, and the confidence interval is very wide.
+# Fourth courses were given up to {glue:text}`switch_max:.1f` months, so at 6 months most
+# "≤ 3" patients are still waiting for theirs: the comparison is early vs later fourth course.
+# The first landmark after the window, {glue:text}`landmark.first_after_window` months, compares
+# patients who had one with those who never did. At 12 months the "≤ 3" group has
+# {glue:text}`landmark.os.12.n_unexposed` patient(s): the asymptotic p relies on large-sample
+# theory that one patient cannot supply; the exact permutation p
+# ({glue:text}`landmark.os.12.exact_p:.3f`) is what the data can say.
 # ```
-
-# %% tags=["hide-cell"]
-out.record("landmark_first", landmarks[0])
-out.record("landmark_second", landmarks[1])
+#
+# ```{exercise} Why the naive analysis favours the treatment
+# :label: ex-immortal-naive
+#
+# Name three reasons, each visible in this chapter's numbers, why the naive comparison makes a
+# fourth course look protective even if it did nothing.
+# ```
+#
+# ```{solution} ex-immortal-naive
+# :class: dropdown
+#
+# Immortal time (">3 courses" patients had to survive to their fourth infusion: the naive HR
+# {glue:text}`naive.os.hr:.2f` becomes {glue:text}`td.os.hr:.2f` with courses as a time-dependent
+# covariate); confounding by age (the older patients get fewer courses: adjusted HR
+# {glue:text}`td.os.age.hr:.2f`); reverse causation (relapse stops courses and causes deaths:
+# adjusted for relapse too, HR {glue:text}`td.os.age_relapse.hr:.2f` with a wide interval).
+# ```
+#
+# ```{exercise} Read the target trial
+# :label: ex-immortal-trial
+#
+# In the target-trial table, why must time zero be the same for both arms, and what goes wrong
+# if the "no fourth course" arm starts at diagnosis instead?
+# ```
+#
+# ```{solution} ex-immortal-trial
+# :class: dropdown
+#
+# If the arms start at different times, one of them is credited with survival before its start:
+# immortal time again. Starting the comparator at diagnosis would add the early deaths — patients
+# who could never have been eligible for a fourth course — to the "no fourth course" arm.
+# ```
 
 # %%
 path = out.write()

@@ -145,12 +145,14 @@ numbered_table(shown[["check", "printed", "median (2.5–97.5%)", "significant i
 #
 # For the log-rank tests every order without tied days is enumerated (dynamic programming over
 # the events left in each class: {glue:text}`attainable.abs.os.p.from_diagnosis.landmark.orderings`
-# orders in the landmark space for OS), so those ranges are exact over tie-free orders. Gray's
-# test and the Cox model do not decompose; their ranges come from a seeded local search with
-# restarts (which also explores ties), so a searched maximum is a *lower bound* on the maximum.
-# Every end of every range in the relaxed and protocol spaces is realised as a cohort (its four
-# files under `_build/attainability/`), read back through the cohort schema and checked against
-# every target; a witness that missed one would stop the build.
+# orders in the landmark space for OS), so those ranges are exact over tie-free orders. Tied days
+# matter too — they are ordinary when times are recorded in months, as the paper reports them — but
+# enumerating them exhaustively costs minutes, so a seeded local search that merges and splits ties,
+# started from the exact ends, widens each range; an end it moves is a search bound. Gray's test and
+# the Cox model do not decompose; their ranges come from the same search, so a searched maximum is a
+# *lower bound* on the maximum. Every end of every range in the relaxed and protocol spaces is
+# realised as a cohort (its four files under `_build/attainability/`), read back through the cohort
+# schema and checked against every target; a witness that missed one would stop the build.
 
 # %%
 attainable, attainable_summary = attainability.run(claims, witness_dir, table)
@@ -184,8 +186,8 @@ plt.close(fig)
 # %%
 shown = attainable_summary.assign(
     test=attainable_summary["statistic"].map(ATTAINABILITY_LABELS),
-    **{"attainable (loosest timing)": [f"{lo:.2g} – {hi:.2g}" for lo, hi in zip(attainable_summary["min"], attainable_summary["max"])],
-       "attainable (protocol)": [f"{lo:.2g} – {hi:.2g}" for lo, hi in zip(attainable_summary["protocol_min"], attainable_summary["protocol_max"])]})
+    **{"attainable (loosest timing)": [attainability.format_range(lo, hi) for lo, hi in zip(attainable_summary["min"], attainable_summary["max"])],
+       "attainable (protocol)": [attainability.format_range(lo, hi) for lo, hi in zip(attainable_summary["protocol_min"], attainable_summary["protocol_max"])]})
 shown = shown[shown["test"].notna()]
 numbered_table(shown[["test", "printed", "attainable (loosest timing)", "attainable (protocol)", "method", "verdict"]],
                "Attainable ranges of the printed tests over cohorts that meet every reconstruction target.",
@@ -197,29 +199,18 @@ numbered_table(shown[["test", "printed", "attainable (loosest timing)", "attaina
 # does, *unattainable* only when the value lies outside an exhaustive range of the landmark
 # space, and *undetermined* otherwise.
 #
-# - **OS by age** ({glue:text}`paper.abs.os.p`): *{glue:text}`attainable.abs.os.p.verdict`*. Over
-#   every tie-free order the p ranges from {glue:text}`attainable.abs.os.p.from_diagnosis.min:.1e`
-#   to {glue:text}`attainable.abs.os.p.from_diagnosis.max:.4f`; under the protocol's timing it
-#   stays below {glue:text}`attainable.abs.os.p.from_diagnosis.protocol.max:.4f`. The witness that
-#   prints {glue:text}`paper.abs.os.p` (p = {glue:text}`attainable.abs.os.p.from_diagnosis.relaxed.witness.printed:.4f`)
-#   puts the younger group's deaths of the first year before the older group's early deaths,
-#   which needs {glue:text}`attainable.abs.os.p.from_diagnosis.relaxed.needs`.
-# - **LFS by age** ({glue:text}`paper.abs.lfs.p`): *{glue:text}`attainable.abs.lfs.p.verdict`*. Realisable
-#   orders reach at most {glue:text}`attainable.abs.lfs.p.from_cr.max:.4f`, but the landmark space,
-#   where the CR date is free too, reaches {glue:text}`attainable.abs.lfs.p.from_cr.landmark.max:.2f`:
-#   the printed value is not proven unattainable.
-# - **Relapse by age** ({glue:text}`paper.abs.relapse.p`): *{glue:text}`attainable.abs.relapse.p.verdict`*
-#   when relapse is timed from diagnosis over all patients with every death without relapse as a
-#   competing event — the framework the printed fractions imply — with a witness at
-#   {glue:text}`attainable.abs.relapse.p.from_diagnosis.protocol.witness.printed:.3f` under the
-#   protocol's timing; timed from CR (the Methods) the search reached at most
-#   {glue:text}`attainable.abs.relapse.p.from_cr.max:.1e` (*{glue:text}`attainable.abs.relapse.p.from_cr.verdict`*:
-#   a search bound, not a proof).
-# - **NRM by age** ({glue:text}`paper.abs.nrm.p`): *{glue:text}`attainable.abs.nrm.p.verdict`*: the
-#   search found p between {glue:text}`attainable.abs.nrm.p.from_diagnosis.min:.2f` and
-#   {glue:text}`attainable.abs.nrm.p.from_diagnosis.max:.2f` from diagnosis and
-#   {glue:text}`attainable.abs.nrm.p.from_cr.min:.2f`–{glue:text}`attainable.abs.nrm.p.from_cr.max:.2f`
-#   from CR; both are search ranges, so the printed value is neither reached nor excluded.
+# - **OS by age** ({glue:text}`paper.abs.os.p`): *{glue:text}`attainable.abs.os.p.verdict`*:
+#   {glue:text}`attainable.abs.os.p.from_diagnosis.sentence`.
+# - **LFS by age** ({glue:text}`paper.abs.lfs.p`): *{glue:text}`attainable.abs.lfs.p.verdict`*:
+#   {glue:text}`attainable.abs.lfs.p.from_cr.sentence`.
+# - **Relapse by age** ({glue:text}`paper.abs.relapse.p`), timed from diagnosis over all patients
+#   with every death without relapse as a competing event — the framework the printed fractions
+#   imply: *{glue:text}`attainable.abs.relapse.p.from_diagnosis.verdict`*,
+#   {glue:text}`attainable.abs.relapse.p.from_diagnosis.sentence`. Timed from CR (the Methods):
+#   *{glue:text}`attainable.abs.relapse.p.from_cr.verdict`*, {glue:text}`attainable.abs.relapse.p.from_cr.sentence`.
+# - **NRM by age** ({glue:text}`paper.abs.nrm.p`) from diagnosis:
+#   *{glue:text}`attainable.abs.nrm.p.from_diagnosis.verdict`*, {glue:text}`attainable.abs.nrm.p.from_diagnosis.sentence`;
+#   from CR: *{glue:text}`attainable.abs.nrm.p.from_cr.verdict`*, {glue:text}`attainable.abs.nrm.p.from_cr.sentence`.
 # - **> 3 courses** ({glue:text}`paper.abs.courses.os.p`): *{glue:text}`attainable.abs.courses.os.p.verdict`*
 #   for OS and *{glue:text}`attainable.abs.courses.lfs.p.verdict`* for LFS, by reconstruction seeds
 #   (the order model above compares age groups only).

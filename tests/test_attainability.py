@@ -141,3 +141,63 @@ def test_verdicts():
     assert a.verdict({}, bound, 0.01) == "unattainable"
     assert a.verdict({}, bound, 0.002) == "undetermined"
     assert a.verdict({}, None, 0.01) == "undetermined"
+
+
+def test_search_with_ties_widens_the_tie_free_range_inside_the_tied_one():
+    """The log-rank range the book reports: exact without ties, widened by a search with ties; on the
+    hand case both must lie inside the exhaustive range with ties (listed by ``iter_orderings``)."""
+    from mst_helpers.attainability.verdicts import _with_ties
+
+    space = _small_space()
+    tie_free = a.logrank_range(space, targets=[0.5])
+    combined = _with_ties(space, tie_free, [0.5], restarts=5, steps=40, seed=0)
+    everything = [a.logrank_from_blocks(space, o) for o in a.iter_orderings(space)]
+    assert min(everything) - 1e-12 <= combined.minimum <= tie_free.minimum
+    assert tie_free.maximum <= combined.maximum <= max(everything) + 1e-12
+    # Ties raise the largest p here (one tied pair of B deaths shares the risk set): the search finds it.
+    assert combined.maximum == pytest.approx(max(everything))
+    assert combined.method == "exhaustive without ties + search with ties"
+    assert a.logrank_from_blocks(space, combined.argmax) == pytest.approx(combined.maximum)
+
+
+def test_twenty_seeds_lie_inside_the_protocol_range(slots):
+    """The generator obeys the protocol's timing, so every seed's p is one point of that space."""
+    from mst_helpers import survival
+    from mst_helpers.attainability.verdicts import _with_ties
+
+    for kind, endpoint in (("logrank_os", "os"), ("logrank_lfs", "lfs")):
+        space = a.build_spaces(kind, slots)["protocol"]
+        r = _with_ties(space, a.logrank_range(space), [], restarts=4, steps=40, seed=0)
+        for seed in range(20):
+            p = survival.log_rank(survival.analysis_frame(reconstruct(seed).patients, endpoint), "age_group").p_value
+            assert r.minimum * (1 - 1e-9) <= p <= r.maximum * (1 + 1e-9), (kind, seed)
+
+
+def _results(verdict: str) -> dict:
+    stem = "attainable.abs.os.p.from_diagnosis"
+    values = {"min": 1e-6, "max": 0.0075, "method": "exhaustive without ties + search with ties", "verdict": verdict,
+              "protocol.min": 2e-6, "protocol.max": 0.0009, "protocol.method": "exhaustive without ties",
+              "protocol.tie_free.min": 2e-6, "protocol.tie_free.max": 0.0009, "landmark.min": 1e-7,
+              "landmark.max": 0.0011, "landmark.method": "exhaustive", "relaxed.witness.printed": 0.00199,
+              "relaxed.needs": "chemotherapy starting up to 126 days after diagnosis",
+              "protocol.witness.printed": 0.0021, "protocol.needs": "no timing beyond the protocol"}
+    return {f"{stem}.{k}": v for k, v in values.items()}
+
+
+@pytest.mark.parametrize("verdict, says", [
+    ("attainable", ["p = 0.0021", "no timing beyond the protocol", "exact range under the protocol's timing is 2e-06–0.0009"]),
+    ("attainable only at the extreme", ["only a cohort with the loosest timing", "p = 0.0020", "126 days", "2e-06–0.0009"]),
+    ("unattainable", ["outside 1e-07–0.0011", "no cohort that meets them"]),
+    ("undetermined", ["none of the cohorts searched", "1e-07–0.0011", "neither reached nor excluded"]),
+])
+def test_the_sentence_follows_the_verdict(verdict, says):
+    text = a.describe(_results(verdict), "abs.os.p", "from_diagnosis", "0.002")
+    for phrase in says:
+        assert phrase in text, (verdict, phrase, text)
+    # Only an unattainable verdict may read as an impossibility claim.
+    assert bool(a.impossibility_sentences(f"<p>OS: {text}.</p>")) == (verdict == "unattainable")
+
+
+def test_ranges_below_the_floor_print_as_a_bound():
+    assert a.format_range(0.0, 0.28) == "< 1e-12 – 0.28"
+    assert a.format_range(2.6e-6, 0.0025) == "2.6e-06 – 0.0025"

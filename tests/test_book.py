@@ -218,6 +218,14 @@ def test_attainability_results_and_witnesses(built):
             assert results[f"{stem}.verdict"] in VERDICTS
         if claim_id.startswith("abs."):
             assert results[f"attainable.{claim_id}.verdict"] in VERDICTS
+    # Every one of the 200 reconstruction seeds lies inside the reported range; a seed beyond a
+    # searched end widens it and is named as that end's witness.
+    for key in [k for k in results if k.endswith(".seeds.min")]:
+        stem = key[: -len(".seeds.min")]
+        assert results[f"{stem}.min"] <= results[key] <= results[f"{stem}.seeds.max"] <= results[f"{stem}.max"], stem
+        for end, beyond in (("min", results[key] < results[f"{stem}.relaxed.min"]),
+                            ("max", results[f"{stem}.seeds.max"] > results[f"{stem}.relaxed.max"])):
+            assert (f"{stem}.{end}.witness" in results) == beyond, (stem, end)
     registry = load_claims(project / "data" / "published" / "claims.csv")
     folders = sorted({p.parent for p in (project / "_build" / "attainability").rglob("patients.csv")})
     assert len(folders) >= 2 * len(ATTAINABILITY_CLAIMS)

@@ -54,8 +54,8 @@ def counting_process(patients: pd.DataFrame, courses: pd.DataFrame, endpoint: st
 
     A patient is in the ``gt3 = 0`` state until the infusion of course ``threshold + 1`` and in
     ``gt3 = 1`` afterwards. R equivalent: ``tmerge`` / ``survSplit`` then
-    ``coxph(Surv(start, stop, event) ~ gt3)``. Each row also carries ``older`` (1 for the > 70
-    group), a baseline covariate for adjustment. With ``relapse=True`` (OS only) intervals are
+    ``coxph(Surv(start, stop, event) ~ gt3)``. When ``patients`` has ``age_group``, each row also
+    carries ``older`` (1 for the > 70 group), a baseline covariate for adjustment. With ``relapse=True`` (OS only) intervals are
     split again at the relapse date and carry ``relapsed`` (0 before, 1 from relapse on).
     """
     if endpoint == "os":
@@ -77,8 +77,9 @@ def counting_process(patients: pd.DataFrame, courses: pd.DataFrame, endpoint: st
             rows.append((pid, 0.0, s, 0, 0))
             rows.append((pid, s, time, event, 1))
     cp = pd.DataFrame(rows, columns=["patient_id", "start", "stop", "event", "gt3"])
-    older = (patients.set_index("patient_id")["age_group"] == ">70").astype(int)
-    cp["older"] = cp["patient_id"].map(older).astype(int)
+    if "age_group" in patients:
+        older = (patients.set_index("patient_id")["age_group"] == ">70").astype(int)
+        cp["older"] = cp["patient_id"].map(older).astype(int)
     if relapse:
         if endpoint != "os":
             raise ValueError("relapse as a time-dependent covariate needs endpoint='os' (it ends LFS)")

@@ -7,10 +7,12 @@ dataclass, so the chapter holds no statistics of its own.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from . import endpoints
 
@@ -23,6 +25,7 @@ __all__ = [
     "log_rank",
     "reverse_km_median_follow_up",
     "cox_univariate",
+    "restricted_mean",
     "cox_multivariable",
     "proportional_hazards_tests",
     "COVARIATES",
@@ -202,7 +205,8 @@ def cox_univariate(frame: pd.DataFrame, covariates: dict[str, str] = COVARIATES)
     """One Cox model per covariate (R: ``coxph(Surv(time, event) ~ x)``, Efron ties).
 
     A covariate with no events in one of its levels gives an infinite hazard ratio; it is
-    reported with ``converged = False`` rather than a misleading number.
+    reported with ``converged = False`` rather than a misleading number. ``lr_p`` is the
+    likelihood-ratio p (R: ``summary(fit)$logtest``), which stays valid under separation.
     """
     rows = []
     for column in covariates:
@@ -211,12 +215,14 @@ def cox_univariate(frame: pd.DataFrame, covariates: dict[str, str] = COVARIATES)
         try:
             fitter = _fit_cox(frame, [column])
             row = _summary(fitter, covariates).iloc[0].to_dict()
+            # The likelihood-ratio test stays informative under separation, where Wald's does not.
+            row["lr_p"] = float(fitter.log_likelihood_ratio_test().p_value)
             # Separation: one level has no events, the estimate drifts to +/- infinity.
             events_by_level = frame.groupby(frame[column] > frame[column].median() if frame[column].nunique() > 2 else frame[column])["event"].sum()
             row["converged"] = bool(abs(row["coef"]) < 10 and (events_by_level > 0).all())
         except Exception:  # lifelines raises on separation; the row says so
             row = {"covariate": column, "label": covariates[column], "coef": np.nan, "se": np.nan, "hr": np.nan,
-                   "lower": np.nan, "upper": np.nan, "p": np.nan, "converged": False}
+                   "lower": np.nan, "upper": np.nan, "p": np.nan, "lr_p": np.nan, "converged": False}
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -239,3 +245,44 @@ def proportional_hazards_tests(frame: pd.DataFrame, covariates: list[str]) -> pd
     res = proportional_hazard_test(fitter, frame[["time", "event", *covariates]], time_transform="rank")
     return pd.DataFrame({"covariate": res.summary.index, "statistic": res.summary["test_statistic"].to_numpy(),
                          "p": res.summary["p"].to_numpy()})
+
+
+def restricted_mean(frame: pd.DataFrame, group: str, tau: float = 60.0, level: float = 0.95) -> pd.DataFrame:
+    """Restricted mean survival time to ``tau`` per group, its SE, and the difference between two
+    groups with a normal CI (R: ``summary(survfit(Surv(time, event) ~ group), rmean = tau)$table``).
+
+    RMST is the area under the Kaplan–Meier curve from 0 to ``tau``: the mean months lived in
+    the first ``tau`` months. It needs no proportional-hazards assumption. Its variance is R's
+    ``sum(A_i^2 d_i / (n_i (n_i - d_i)))`` over event times ``t_i <= tau``, with ``A_i`` the area
+    under the curve from ``t_i`` to ``tau`` (a term with ``n_i = d_i`` has ``A_i = 0``).
+    Returns one row per group and, for two groups, a last row ``difference`` (second − first).
+    """
+    _check(frame)
+    rows = []
+    for name, g in frame.groupby(group, sort=True):
+        times = np.sort(g.loc[g["event"] == 1, "time"].unique())
+        times = times[times <= tau]
+        s, surv, n_risk, deaths = 1.0, [], [], []
+        for t in times:
+            n = int((g["time"] >= t).sum())
+            d = int(((g["time"] == t) & (g["event"] == 1)).sum())
+            s *= 1 - d / n
+            surv.append(s)
+            n_risk.append(n)
+            deaths.append(d)
+        knots = np.concatenate([[0.0], times, [tau]])
+        levels = np.concatenate([[1.0], surv])
+        pieces = levels * np.diff(knots)
+        area = float(pieces.sum())
+        beyond = np.cumsum(pieces[::-1])[::-1][1:]        # area from each event time to tau
+        var = sum(a * a * d / (n * (n - d)) for a, n, d in zip(beyond, n_risk, deaths) if n > d)
+        rows.append({"group": name, "rmst": area, "se": math.sqrt(var)})
+    out = pd.DataFrame(rows)
+    if len(out) == 2:
+        z = stats.norm.ppf(0.5 + level / 2)
+        diff = float(out["rmst"].iloc[1] - out["rmst"].iloc[0])
+        se = float(math.hypot(out["se"].iloc[0], out["se"].iloc[1]))
+        out = pd.concat([out, pd.DataFrame([{"group": "difference", "rmst": diff, "se": se,
+                                             "lower": diff - z * se, "upper": diff + z * se,
+                                             "p": float(2 * stats.norm.sf(abs(diff) / se))}])], ignore_index=True)
+    return out

@@ -120,6 +120,40 @@ def test_cox_against_r(cohort):
     assert compared >= 12
 
 
+def test_likelihood_ratio_p_against_r(cohort):
+    """R: summary(coxph(Surv(time, event) ~ x))$logtest["pvalue"] — for every covariate, including
+    the separated ones whose Wald test is uninformative (R and lifelines stop at a large finite
+    coefficient where the likelihood is flat, so the LR statistic agrees)."""
+    reference = pd.read_csv(SURV / "cox.csv")
+    frames = _frames(cohort)
+    for endpoint, ref in reference.groupby("endpoint"):
+        uni = survival.cox_univariate(frames[endpoint]).set_index("covariate")
+        for row in ref.itertuples():
+            assert uni.at[row.covariate, "lr_p"] == pytest.approx(row.lr_p, abs=1e-6, rel=1e-5), (endpoint, row.covariate)
+
+
+def test_restricted_mean_by_hand():
+    # Deaths at 2 (n = 4) and 6 (n = 2), censored at 4 and 8; tau = 10.
+    # S = 1 on [0, 2), 3/4 on [2, 6), 3/8 on [6, 10]: RMST = 2 + 3 + 1.5 = 6.5.
+    # A(2) = 3 + 1.5 = 4.5, A(6) = 1.5: var = 4.5^2 * 1/(4*3) + 1.5^2 * 1/(2*1) = 1.6875 + 1.125.
+    frame = pd.DataFrame({"time": [2.0, 4, 6, 8], "event": [1, 0, 1, 0], "g": "a"})
+    row = survival.restricted_mean(frame, "g", tau=10).iloc[0]
+    assert row["rmst"] == pytest.approx(6.5) and row["se"] == pytest.approx((1.6875 + 1.125) ** 0.5)
+
+
+def test_restricted_mean_against_r(cohort):
+    """R: summary(survfit(Surv(time, event) ~ age_group), rmean = 60)$table[, c("rmean", "se(rmean)")]."""
+    reference = pd.read_csv(SURV / "rmst.csv")
+    frames = _frames(cohort)
+    for endpoint, ref in reference.groupby("endpoint"):
+        ours = survival.restricted_mean(frames[endpoint], "age_group", tau=60).set_index("group")
+        for row in ref.itertuples():
+            assert ours.at[row.group, "rmst"] == pytest.approx(row.rmean, abs=1e-8), (endpoint, row.group)
+            assert ours.at[row.group, "se"] == pytest.approx(row.se_rmean, abs=1e-8), (endpoint, row.group)
+        diff = ours.loc["difference"]
+        assert diff["rmst"] == pytest.approx(ours.at[">70", "rmst"] - ours.at["60-70", "rmst"])
+
+
 def test_time_dependent_cox_and_mantel_byar_against_r(cohort):
     """R: coxph(Surv(start, stop, event) ~ gt3) (Efron); the Mantel–Byar statistic equals the
     Breslow score test when no two events share a time."""
@@ -138,7 +172,7 @@ def test_time_dependent_cox_and_mantel_byar_against_r(cohort):
 def test_r_survival_fixtures_regenerate(tmp_path):
     subprocess.run([rscript(), str(SURV / "survival_reference.R"), str(ROOT / "data" / "reconstructed"), str(tmp_path)],
                    check=True, capture_output=True)
-    for name in ("km.csv", "logrank.csv", "cox.csv", "cox_time_dependent.csv"):
+    for name in ("km.csv", "logrank.csv", "cox.csv", "cox_time_dependent.csv", "rmst.csv"):
         pd.testing.assert_frame_equal(pd.read_csv(tmp_path / name), pd.read_csv(SURV / name), rtol=1e-10)
 
 

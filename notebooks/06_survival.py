@@ -225,6 +225,12 @@ out.record("cox.separation_example", (f"{separated[0][1]['label'].lower()} for {
                                       f"p {separated[0][1]['lr_p']:.3f} where the Wald test has no finite estimate")
            if separated else "no covariate is separated in this cohort")
 out.record("cox.n_deaths", int(frames["os"]["event"].sum()))
+significant_os = [r["label"] for _, r in uni["os"].iterrows() if r["converged"] and r["p"] < 0.05]
+significant_lfs = [r["label"] for _, r in uni["lfs"].iterrows() if r["converged"] and r["p"] < 0.05]
+out.record("significant_os", ", ".join(significant_os))
+out.record("significant_lfs", ", ".join(significant_lfs))
+
+# %%
 lr_table = pd.concat([t.assign(endpoint=e.upper()) for e, t in uni.items()])
 numbered_table(pd.DataFrame({
     "endpoint": lr_table["endpoint"], "covariate": lr_table["label"],
@@ -232,10 +238,6 @@ numbered_table(pd.DataFrame({
     "likelihood-ratio p": lr_table["lr_p"].map(lambda p: f"{p:.2g}")}),
     "Univariate Cox models: Wald and likelihood-ratio p-values. Near separation (a group with no or almost "
     "no events) the Wald test fails and the likelihood-ratio test is the one to read.", "tab-survival-lr")
-significant_os = [r["label"] for _, r in uni["os"].iterrows() if r["converged"] and r["p"] < 0.05]
-significant_lfs = [r["label"] for _, r in uni["lfs"].iterrows() if r["converged"] and r["p"] < 0.05]
-out.record("significant_os", ", ".join(significant_os))
-out.record("significant_lfs", ", ".join(significant_lfs))
 
 # %% [markdown]
 # ```{glue:figure} fig_survival_forest

@@ -201,3 +201,15 @@ def test_the_sentence_follows_the_verdict(verdict, says):
 def test_ranges_below_the_floor_print_as_a_bound():
     assert a.format_range(0.0, 0.28) == "< 1e-12 – 0.28"
     assert a.format_range(2.6e-6, 0.0025) == "2.6e-06 – 0.0025"
+
+
+def test_lfs_from_diagnosis_witness_meets_every_target(slots, registry):
+    """The second LFS reading (all 29 patients from diagnosis, as Table 2 counts LFS): the witness of
+    the largest tie-free p meets every target and gives the same p through the chapter helpers."""
+    from mst_helpers.attainability.verdicts import _witness_value
+
+    space = a.build_spaces("logrank_lfs_dx", slots)["relaxed"]
+    r = a.logrank_range(space)
+    cohort, _ = a.realise(space, r.argmax, "logrank_lfs_dx", slots, a.RELAXED)
+    assert unmet_targets(registry, cohort) == []
+    assert _witness_value("logrank_lfs_dx", cohort) == pytest.approx(r.maximum, rel=1e-6)

@@ -194,7 +194,7 @@ def test_every_image_has_alt_text(built):
 
 
 ATTAINABILITY_CLAIMS = {
-    "abs.os.p": ["from_diagnosis"], "abs.lfs.p": ["from_cr"], "abs.relapse.p": ["from_cr", "from_diagnosis"],
+    "abs.os.p": ["from_diagnosis"], "abs.lfs.p": ["from_cr", "from_diagnosis"], "abs.relapse.p": ["from_cr", "from_diagnosis"],
     "abs.nrm.p": ["from_cr", "from_diagnosis"], "abs.courses.os.p": ["from_diagnosis"],
     "abs.courses.lfs.p": ["from_diagnosis"], "cox.os.age.hr": ["from_diagnosis"],
 }

@@ -36,6 +36,8 @@ RELAXED = TimingRules("relaxed", max_chemo_delay=330, min_consolidation_gap=28)
 STATISTICS = {
     "abs.os.p": ("abs.os.p", "from_diagnosis", "logrank_os"),
     "abs.lfs.p": ("abs.lfs.p", "from_cr", "logrank_lfs"),
+    # Table 2 counts LFS over all 29 patients from diagnosis: the second reading of the LFS test.
+    "abs.lfs.p@from_diagnosis": ("abs.lfs.p", "from_diagnosis", "logrank_lfs_dx"),
     "abs.relapse.p@from_cr": ("abs.relapse.p", "from_cr", "gray_relapse_cr"),
     "abs.relapse.p@from_diagnosis": ("abs.relapse.p", "from_diagnosis", "gray_relapse_dx"),
     "abs.nrm.p@from_cr": ("abs.nrm.p", "from_cr", "gray_nrm_cr"),
@@ -171,7 +173,7 @@ def _classes_for(kind: str, slots: list[_Slot], rules: TimingRules | None) -> tu
         if kind in ("logrank_os", "cox_os"):
             if death_w:
                 add(s, "death", 1, *death_w)
-        elif kind == "logrank_lfs":
+        elif kind in ("logrank_lfs", "logrank_lfs_dx"):
             first = relapse_w or death_w
             if first:
                 add(s, "relapse or death", 1, max(1.0, first[0] - cr_hi), first[1] - cr_lo)
@@ -242,7 +244,7 @@ def _base_event(s: _Slot, kind: str) -> tuple[float, int]:
     shift = s.cr if (kind.endswith("_cr") or kind == "logrank_lfs") else 0.0
     if kind in ("logrank_os", "cox_os"):
         return (s.death, 1) if not math.isnan(s.death) else (s.follow, 0)
-    if kind == "logrank_lfs":
+    if kind in ("logrank_lfs", "logrank_lfs_dx"):
         ends = [x for x in (s.relapse, s.death) if not math.isnan(x)]
         return (min(ends) - shift, 1) if ends else (s.follow - shift, 0)
     cause = 1 if "relapse" in kind else 2

@@ -39,6 +39,9 @@ def _witness_value(kind: str, cohort) -> float:
         return survival.log_rank(survival.analysis_frame(p, "os"), "age_group").p_value
     if kind == "logrank_lfs":
         return survival.log_rank(survival.analysis_frame(p, "lfs"), "age_group").p_value
+    if kind == "logrank_lfs_dx":
+        frame = from_diagnosis_all_deaths(p)
+        return survival.log_rank(frame.assign(event=(frame["event"] > 0).astype(int)), "age_group").p_value
     if kind == "cox_os":
         frame = survival.analysis_frame(p, "os")
         return _cox_hr(frame["time"].to_numpy(), frame["event"].to_numpy(), frame["age_over_70"].to_numpy())
@@ -319,6 +322,11 @@ def describe(results: dict, claim_id: str, framework: str, printed: str) -> str:
         text += (f", but the landmark space, which frees what the data model fixes, reaches "
                  f"{_span(results, stem + '.landmark')} ({results[f'{stem}.landmark.method']}), so the printed "
                  f"value is neither reached nor excluded")
+        bound = results.get(f"{stem}.landmark.tie_free.max")
+        value = float(printed.lstrip("<"))
+        if bound is not None and bound < value:
+            text += (f". Without tied days it is excluded: the exact maximum over every tie-free ordering of the "
+                     f"landmark space is {bound:.2g}, so only ties — beyond any the search found — could give it")
     else:
         text += "; a search range neither reaches nor excludes the printed value"
     return text

@@ -172,7 +172,7 @@ def test_time_dependent_cox_and_mantel_byar_against_r(cohort):
 def test_r_survival_fixtures_regenerate(tmp_path):
     subprocess.run([rscript(), str(SURV / "survival_reference.R"), str(ROOT / "data" / "reconstructed"), str(tmp_path)],
                    check=True, capture_output=True)
-    for name in ("km.csv", "logrank.csv", "cox.csv", "cox_time_dependent.csv", "rmst.csv"):
+    for name in ("km.csv", "logrank.csv", "cox.csv", "cox_time_dependent.csv", "rmst.csv", "cox_zph.csv"):
         pd.testing.assert_frame_equal(pd.read_csv(tmp_path / name), pd.read_csv(SURV / name), rtol=1e-10)
 
 

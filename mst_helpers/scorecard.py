@@ -35,13 +35,17 @@ ALIASES = {
 }
 
 
-def _recomputed(results: pd.DataFrame) -> dict[str, tuple[float, str]]:
-    """claim id -> (value, chapter), taking the first chapter in :data:`COHORT_CHAPTERS_FIRST` order."""
+def _recomputed(results: pd.DataFrame, audit_first: frozenset[str] = frozenset()) -> dict[str, tuple[float, str]]:
+    """claim id -> (value, chapter), taking the first chapter in :data:`COHORT_CHAPTERS_FIRST` order,
+    except for the claims in ``audit_first`` (p-values): the audit's test on the paper's own printed
+    counts is exact, while a cohort chapter's cross-tabulation may rest on reconstructed counts."""
     found: dict[str, tuple[float, str]] = {}
     rank = {name: i for i, name in enumerate(COHORT_CHAPTERS_FIRST)}
     rows = results[results["key"].str.startswith("recomputed.")].copy()
     rows["rank"] = rows["notebook"].map(rank).fillna(len(rank))
-    for _, row in rows.sort_values("rank").iterrows():
+    claim_ids = rows["key"].str[len("recomputed."):]
+    rows.loc[claim_ids.isin(audit_first) & (rows["notebook"] == "01_audit"), "rank"] = -1
+    for _, row in rows.sort_values("rank", kind="stable").iterrows():
         claim_id = row["key"][len("recomputed."):]
         if claim_id not in found:
             found[claim_id] = (float(row["value"]), row["notebook"])
@@ -53,7 +57,7 @@ def _recomputed(results: pd.DataFrame) -> dict[str, tuple[float, str]]:
 
 def build_scorecard(claims: pd.DataFrame, results: pd.DataFrame) -> pd.DataFrame:
     """One row per registry row: claim id, section, quantity, group, printed, recomputed, status, note."""
-    recomputed = _recomputed(results)
+    recomputed = _recomputed(results, frozenset(claims.loc[claims["kind"] == "p_value", "id"]))
     rows = []
     for _, claim in claims.iterrows():
         value, chapter = recomputed.get(claim["id"], (math.nan, ""))

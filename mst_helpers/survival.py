@@ -130,7 +130,9 @@ def survival_at(km: pd.DataFrame, months: float) -> pd.DataFrame:
 
 
 def median_survival(frame: pd.DataFrame, group: str | None = None, level: float = 0.95) -> pd.DataFrame:
-    """Median survival with its CI (Brookmeyer–Crowley, from the KM confidence band)."""
+    """Median survival with its CI, read off the pointwise log–log confidence band of the KM curve
+    (where the band's limits cross 0.5; lifelines' ``median_survival_times``). R's ``survfit``
+    gives the same construction for ``conf.type = "log-log"``."""
     from lifelines import KaplanMeierFitter
     from lifelines.utils import median_survival_times
 

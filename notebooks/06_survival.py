@@ -61,11 +61,13 @@ glue_claims(claims)
 out = ChapterResults("06_survival", results_dir)
 frames = {"os": survival.analysis_frame(cohort.patients, "os"), "lfs": survival.analysis_frame(cohort.patients, "lfs")}
 # Donor age: the paper gives no cut-point. We split at the cohort's median donor age — decided
-# before looking at outcomes, and the only choice that does not favour either group's size.
+# before looking at outcomes. Ties at the median make the halves unequal; the sizes are reported.
 donor_cut = float(cohort.patients["donor_age"].median())
 for frame in frames.values():
     frame["donor_older"] = (frame["donor_age"] > donor_cut).astype(int)
 out.record("donor_cut", donor_cut)
+out.record("donor_split.above", int((cohort.patients["donor_age"] > donor_cut).sum()))
+out.record("donor_split.at_or_below", int((cohort.patients["donor_age"] <= donor_cut).sum()))
 out.record("n_os", len(frames["os"]))
 out.record("n_lfs", len(frames["lfs"]))
 
@@ -74,7 +76,9 @@ out.record("n_lfs", len(frames["lfs"]))
 # relapse or death ({glue:text}`n_lfs` patients in CR). Patients alive and relapse-free at the
 # cut-off are **censored**: we know they survived at least that long, not how much longer. The
 # paper gives no cut-point for donor age; we split at the cohort median,
-# {glue:text}`donor_cut:.0f` years, chosen before looking at outcomes.
+# {glue:text}`donor_cut:.0f` years, chosen before looking at outcomes (donors tied at the median
+# make the split {glue:text}`donor_split.at_or_below` at or below vs {glue:text}`donor_split.above`
+# above, not an even one).
 #
 # ## Figure 2, redrawn
 
@@ -375,8 +379,9 @@ numbered_table(hand, "A Kaplan–Meier estimate for five patients.", "tab-surviv
 # down — that is the whole point of the method.
 #
 # The **log-rank test** compares, at every death time, the deaths observed in one group with
-# those expected if both groups shared one hazard (deaths × that group's share of the risk set),
-# and sums (O − E)² over the hypergeometric variances.
+# those expected if both groups shared one hazard (deaths × that group's share of the risk set).
+# It sums O − E over the death times, sums the hypergeometric variances, and refers
+# (Σ(O − E))² / ΣV to a χ² distribution with one degree of freedom.
 #
 # ## Exercises
 #

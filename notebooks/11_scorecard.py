@@ -83,7 +83,7 @@ numbered_table(differs[["claim_id", "quantity", "printed", "recomputed", "source
 
 # %% [markdown]
 # The differences are of two kinds. Some are tests on variables the reconstruction had to
-# invent (doses, dates, cross-tabulated donor sex): their p-values vary from cohort to cohort.
+# invent (doses, dates): their p-values vary from cohort to cohort.
 # Others are tests whose printed value depends on the order of events the printed counts leave
 # free. Over every order {doc}`10_uncertainty` can realise: the log-rank p for OS by age is
 # *{glue:text}`verdict.abs.os.p`*, for LFS by age *{glue:text}`verdict.abs.lfs.p`*, Gray's test

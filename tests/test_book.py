@@ -179,6 +179,14 @@ def test_transcriptomics_reproduces_the_printed_deg_counts(built):
         assert scorecard.loc[claim, "status"] == "reproduced by construction", claim
 
 
+def test_p_values_from_printed_counts_are_reproduced_exactly(built):
+    """The audit's Pearson test on the paper's own counts reproduces these two; a cohort chapter's
+    test on reconstructed cross-tabs must not override it."""
+    scorecard = pd.read_csv(built[0] / "_build" / "scorecard.csv").set_index("claim_id")
+    for claim in ("t1.sex_match.p", "t2.death_cause.p"):
+        assert (scorecard.loc[claim, "status"], scorecard.loc[claim, "source"]) == ("reproduced", "01_audit"), claim
+
+
 def test_every_image_has_alt_text(built):
     import re
 

@@ -24,8 +24,9 @@ def _results():
     return pd.DataFrame([
         {"notebook": "02_data", "key": "recomputed.a", "value": 12},
         {"notebook": "04_response", "key": "recomputed.b", "value": 0.0332},
-        {"notebook": "01_audit", "key": "recomputed.c", "value": 0.999},     # printed counts
-        {"notebook": "03_cohort", "key": "recomputed.c", "value": 0.4118},   # cohort: preferred
+        {"notebook": "01_audit", "key": "recomputed.c", "value": 0.4118},    # printed counts: exact, preferred
+        {"notebook": "03_cohort", "key": "recomputed.c", "value": 0.999},    # reconstructed cross-tab
+        {"notebook": "01_audit", "key": "recomputed.g", "value": 13},        # not a p-value: the cohort wins
         {"notebook": "02_data", "key": "recomputed.g", "value": 12},
         {"notebook": "02_data", "key": "n_claims", "value": 7},
     ])
@@ -35,7 +36,9 @@ def test_statuses_by_hand():
     card = build_scorecard(_claims(), _results()).set_index("claim_id")
     assert card.at["a", "status"] == "reproduced by construction"
     assert card.at["b", "status"] == "differs" and "0.0332" in card.at["b", "note"]
-    assert card.at["c", "status"] == "reproduced" and card.at["c", "source"] == "03_cohort"
+    # A p-value the audit recomputes from the paper's printed counts is exact: it wins over a cohort
+    # chapter's test on reconstructed counts (t1.sex_match.p, t2.death_cause.p in the book).
+    assert card.at["c", "status"] == "reproduced" and card.at["c", "source"] == "01_audit"
     assert card.at["d", "status"] == "inconsistent in the paper" and card.at["d", "note"] == "30-patient version"
     assert card.at["e", "status"] == "not reproducible" and "RNA-seq" in card.at["e", "note"]
     assert card.at["f", "status"] == "not reproducible"

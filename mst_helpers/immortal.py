@@ -24,14 +24,14 @@ from __future__ import annotations
 
 import math
 import warnings
-from itertools import combinations, islice
 from dataclasses import dataclass
+from itertools import combinations, islice
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .endpoints import DAYS_PER_MONTH, leukaemia_free_survival, overall_survival
+from .endpoints import DAYS_PER_MONTH, leukaemia_free_survival, months_between, overall_survival
 
 __all__ = ["switch_times", "counting_process", "landmark_analysis", "time_dependent_cox", "mantel_byar",
            "MantelByar", "TimeDependentCox", "permutation_logrank", "sequential_landmarks"]
@@ -83,14 +83,9 @@ def counting_process(patients: pd.DataFrame, courses: pd.DataFrame, endpoint: st
     if relapse:
         if endpoint != "os":
             raise ValueError("relapse as a time-dependent covariate needs endpoint='os' (it ends LFS)")
-        cp = _split_at(cp, _months_to(patients, "relapse_date"), "relapsed")
+        p = patients.set_index("patient_id")
+        cp = _split_at(cp, months_between(p["diagnosis_date"], p["relapse_date"]), "relapsed")
     return cp
-
-
-def _months_to(patients: pd.DataFrame, column: str) -> pd.Series:
-    """Months from diagnosis to ``column`` per patient (NaN where the date is missing)."""
-    p = patients.set_index("patient_id")
-    return (pd.to_datetime(p[column]) - pd.to_datetime(p["diagnosis_date"])).dt.days / DAYS_PER_MONTH
 
 
 def _split_at(cp: pd.DataFrame, when: pd.Series, name: str) -> pd.DataFrame:

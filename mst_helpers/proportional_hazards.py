@@ -27,16 +27,13 @@ def _transform(time: np.ndarray, event: np.ndarray, how: str) -> np.ndarray:
         return np.log(time)
     if how != "km":
         raise ValueError(f"transform is 'km', 'rank', 'identity' or 'log', not {how!r}")
+    from .survival import kaplan_meier
+
     # 1 − KM just before each time (left-continuous), as R's survfitKM + findInterval(left.open).
-    death_times = np.unique(time[event == 1])
-    surv, s = [], 1.0
-    for t in death_times:
-        n, d = np.sum(time >= t), np.sum((time == t) & (event == 1))
-        s *= 1 - d / n
-        surv.append(s)
-    surv = np.array(surv)
-    before = np.searchsorted(death_times, time, side="left")      # death times strictly before t
-    return 1 - np.concatenate([[1.0], surv])[before]
+    km = kaplan_meier(pd.DataFrame({"time": time, "event": event}))
+    km = km[km["events"] > 0]
+    before = np.searchsorted(km["time"].to_numpy(), time, side="left")   # death times strictly before t
+    return 1 - np.concatenate([[1.0], km["survival"].to_numpy()])[before]
 
 
 def _score_and_information(beta, time, event, x, g_all):

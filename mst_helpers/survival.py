@@ -259,26 +259,16 @@ def restricted_mean(frame: pd.DataFrame, group: str, tau: float = 60.0, level: f
     under the curve from ``t_i`` to ``tau`` (a term with ``n_i = d_i`` has ``A_i = 0``).
     Returns one row per group and, for two groups, a last row ``difference`` (second − first).
     """
-    _check(frame)
+    km = kaplan_meier(frame, group)
     rows = []
-    for name, g in frame.groupby(group, sort=True):
-        times = np.sort(g.loc[g["event"] == 1, "time"].unique())
-        times = times[times <= tau]
-        s, surv, n_risk, deaths = 1.0, [], [], []
-        for t in times:
-            n = int((g["time"] >= t).sum())
-            d = int(((g["time"] == t) & (g["event"] == 1)).sum())
-            s *= 1 - d / n
-            surv.append(s)
-            n_risk.append(n)
-            deaths.append(d)
-        knots = np.concatenate([[0.0], times, [tau]])
-        levels = np.concatenate([[1.0], surv])
+    for name, steps in km.groupby("group", sort=True):
+        steps = steps[(steps["events"] > 0) & (steps["time"] <= tau)]
+        knots = np.concatenate([[0.0], steps["time"].to_numpy(), [tau]])
+        levels = np.concatenate([[1.0], steps["survival"].to_numpy()])
         pieces = levels * np.diff(knots)
-        area = float(pieces.sum())
         beyond = np.cumsum(pieces[::-1])[::-1][1:]        # area from each event time to tau
-        var = sum(a * a * d / (n * (n - d)) for a, n, d in zip(beyond, n_risk, deaths) if n > d)
-        rows.append({"group": name, "rmst": area, "se": math.sqrt(var)})
+        var = sum(a * a * d / (n * (n - d)) for a, n, d in zip(beyond, steps["at_risk"], steps["events"]) if n > d)
+        rows.append({"group": name, "rmst": float(pieces.sum()), "se": math.sqrt(var)})
     out = pd.DataFrame(rows)
     if len(out) == 2:
         z = stats.norm.ppf(0.5 + level / 2)

@@ -42,7 +42,6 @@ import pandas as pd
 from myst_nb import glue
 
 from mst_helpers import immortal, survival
-from mst_helpers.survival import COVARIATES
 from mst_helpers.claims import load_claims
 from mst_helpers.cohort import load_cohort
 from mst_helpers.endpoints import potential_follow_up
@@ -278,7 +277,7 @@ for _, row in multi.iterrows():
 # Proportional hazards tested as R's cox.zph (survival >= 3, KM transform) computes it.
 ph = cox_zph(frames["os"], ["age_over_70", "courses_gt3"])
 out.record("ph_min_p", float(ph.loc[ph["covariate"] != "GLOBAL", "p"].min()))
-out.record("ph_min_covariate", COVARIATES[ph.loc[ph["covariate"] != "GLOBAL"].sort_values("p")["covariate"].iloc[0]])
+out.record("ph_min_covariate", survival.COVARIATES[ph.loc[ph["covariate"] != "GLOBAL"].sort_values("p")["covariate"].iloc[0]])
 out.record("ph_global_p", float(ph.loc[ph["covariate"] == "GLOBAL", "p"].iloc[0]))
 out.record("zph.os.age_over_70.p", float(cox_zph(frames["os"], ["age_over_70"]).set_index("covariate").at["age_over_70", "p"]))
 shown = multi.assign(**{"HR (95% CI)": [f"{h:.2f} ({lo:.2f}–{up:.2f})" for h, lo, up in zip(multi["hr"], multi["lower"], multi["upper"])],

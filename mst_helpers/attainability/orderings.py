@@ -109,6 +109,19 @@ def _tail_ok(space: Space, remaining: Sequence[int], after: float) -> bool:
     return all(r == 0 or c.hi >= math.floor(after) + 1 for c, r in zip(space.classes, remaining))
 
 
+def _next_blocks(space: Space, remaining: tuple[int, ...], after: float,
+                 ties: bool) -> Iterator[tuple[tuple[int, ...], float, tuple[int, ...]]]:
+    """Each block that can come next after day ``after``, with its day and the events left after it
+    (only blocks whose remaining events can still all be placed)."""
+    for block in _blocks_from(remaining, ties):
+        day = _block_day(space, block, after)
+        if day is None:
+            continue
+        left = tuple(r - k for r, k in zip(remaining, block))
+        if _tail_ok(space, left, day):
+            yield block, day, left
+
+
 def iter_orderings(space: Space, ties: bool = True) -> Iterator[Blocks]:
     """Every feasible ordering (sequence of tie blocks) of a small space, depth first."""
     start = tuple(c.count for c in space.classes)
@@ -117,13 +130,8 @@ def iter_orderings(space: Space, ties: bool = True) -> Iterator[Blocks]:
         if not any(remaining):
             yield tuple(prefix)
             return
-        for block in _blocks_from(remaining, ties):
-            day = _block_day(space, block, after)
-            if day is None:
-                continue
-            left = tuple(r - k for r, k in zip(remaining, block))
-            if _tail_ok(space, left, day):
-                yield from walk(left, day, prefix + [block])
+        for block, day, left in _next_blocks(space, remaining, after, ties):
+            yield from walk(left, day, prefix + [block])
 
     yield from walk(start, -1, [])
 
@@ -154,13 +162,8 @@ def count_orderings(space: Space, ties: bool = True) -> int:
         key = (remaining, after)
         if key not in memo:
             total = 0
-            for block in _blocks_from(remaining, ties):
-                day = _block_day(space, block, after)
-                if day is None:
-                    continue
-                left = tuple(r - k for r, k in zip(remaining, block))
-                if _tail_ok(space, left, day):
-                    total += count(left, _canonical_day(space, day, left))
+            for _, day, left in _next_blocks(space, remaining, after, ties):
+                total += count(left, _canonical_day(space, day, left))
             memo[key] = total
         return memo[key]
 
@@ -232,13 +235,7 @@ def logrank_range(space: Space, targets: Sequence[float] = (), ties: bool = Fals
                 for (u, v), path in sums.items():
                     finals.setdefault((round(u, 10), round(v, 10)), path + tail)
                 continue
-            for block in _blocks_from(remaining, ties):
-                day = _block_day(space, block, after)
-                if day is None:
-                    continue
-                left = tuple(r - k for r, k in zip(remaining, block))
-                if not _tail_ok(space, left, day):
-                    continue
+            for block, day, left in _next_blocks(space, remaining, after, ties):
                 du, dv, risk = _logrank_step(space, at_risk, block)
                 key = (left, _canonical_day(space, day, left), risk)
                 bucket = nxt.setdefault(key, {})

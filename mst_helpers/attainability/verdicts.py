@@ -277,16 +277,16 @@ def _with_ties(space: Space, exact: Range, targets, restarts: int, steps: int, s
     return Range(space.name, lo[0], hi[0], method, lo[1], hi[1], exact.orderings, near)
 
 
-def format_range(low: float, high: float, floor: float = 1e-12) -> str:
+def format_range(low: float, high: float, floor: float = 1e-12, sep: str = " – ") -> str:
     """A p-value range for a table: two significant digits, ends below ``floor`` shown as ``< floor``
     (Gray's variance degenerates at extreme orderings, where p underflows towards 0)."""
     def end(x: float) -> str:
         return f"< {floor:.0e}" if x < floor else f"{x:.2g}"
-    return f"{end(low)} – {end(high)}"
+    return f"{end(low)}{sep}{end(high)}"
 
 
 def _span(results: dict, stem: str) -> str:
-    return format_range(results[stem + ".min"], results[stem + ".max"]).replace(" – ", "–")
+    return format_range(results[stem + ".min"], results[stem + ".max"], sep="–")
 
 
 def _tie_free(results: dict, stem: str) -> str:

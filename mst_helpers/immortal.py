@@ -31,10 +31,15 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .endpoints import DAYS_PER_MONTH, leukaemia_free_survival, months_between, overall_survival
+from .endpoints import (DAYS_PER_MONTH, NON_RELAPSE_DEATH, RELAPSE, competing_events_from_diagnosis,
+                        leukaemia_free_survival, months_between, overall_survival)
+
+#: Cause-specific endpoints of :func:`counting_process` (framework from diagnosis, all patients).
+CAUSES = {"relapse": RELAPSE, "nrm": NON_RELAPSE_DEATH}
 
 __all__ = ["switch_times", "counting_process", "landmark_analysis", "time_dependent_cox", "mantel_byar",
-           "MantelByar", "TimeDependentCox", "permutation_logrank", "sequential_landmarks"]
+           "MantelByar", "TimeDependentCox", "permutation_logrank", "sequential_landmarks", "CAUSES", "excludes_one",
+           "conclusion"]
 
 
 def switch_times(patients: pd.DataFrame, courses: pd.DataFrame, threshold: int = 3, origin: str = "diagnosis") -> pd.Series:
@@ -53,7 +58,8 @@ def counting_process(patients: pd.DataFrame, courses: pd.DataFrame, endpoint: st
     """(start, stop] intervals per patient with the time-dependent covariate ``gt3``.
 
     A patient is in the ``gt3 = 0`` state until the infusion of course ``threshold + 1`` and in
-    ``gt3 = 1`` afterwards. R equivalent: ``tmerge`` / ``survSplit`` then
+    ``gt3 = 1`` afterwards. ``endpoint``: ``"os"``, ``"lfs"``, or a cause-specific hazard from
+    diagnosis, ``"relapse"`` or ``"nrm"`` (the other causes censor). R equivalent: ``tmerge`` / ``survSplit`` then
     ``coxph(Surv(start, stop, event) ~ gt3)``. When ``patients`` has ``age_group``, each row also
     carries ``older`` (1 for the > 70 group), a baseline covariate for adjustment. With ``relapse=True`` (OS only) intervals are
     split again at the relapse date and carry ``relapsed`` (0 before, 1 from relapse on).
@@ -64,8 +70,13 @@ def counting_process(patients: pd.DataFrame, courses: pd.DataFrame, endpoint: st
     elif endpoint == "lfs":
         base = leukaemia_free_survival(patients)
         switch = switch_times(patients[patients["cr"] == 1], courses, threshold, "cr")
+    elif endpoint in CAUSES:
+        # Cause-specific: all patients from diagnosis; the other causes end follow-up as censoring.
+        base = competing_events_from_diagnosis(patients)
+        base = base.assign(event=(base["event"] == CAUSES[endpoint]).astype(int))
+        switch = switch_times(patients, courses, threshold, "diagnosis")
     else:
-        raise ValueError(f"endpoint is 'os' or 'lfs', not {endpoint!r}")
+        raise ValueError(f"endpoint is 'os', 'lfs', 'relapse' or 'nrm', not {endpoint!r}")
     rows = []
     for pid, time, event in zip(base["patient_id"], base["time"], base["event"]):
         s = switch.get(pid, np.nan)
@@ -113,6 +124,10 @@ class TimeDependentCox:
     p_value: float
     coef: float
     se: float
+    #: Likelihood-ratio p for ``gt3`` alone (unadjusted models), valid where Wald's is not.
+    lr_p: float = math.nan
+    #: True when the estimate runs off to +/- infinity (no event in one state): HR and Wald p mean nothing.
+    separated: bool = False
 
 
 def time_dependent_cox(cp: pd.DataFrame, adjust_for: tuple[str, ...] = ()) -> TimeDependentCox:
@@ -132,8 +147,10 @@ def time_dependent_cox(cp: pd.DataFrame, adjust_for: tuple[str, ...] = ()) -> Ti
                                                          start_col="start", stop_col="stop",
                                                          fit_options={"step_size": 0.5, "precision": 1e-12, "max_steps": 500})
     row = fitter.summary.loc["gt3"]
+    lr_p = float(fitter.log_likelihood_ratio_test().p_value) if not adjust_for else math.nan
+    separated = bool(abs(row["coef"]) > 10 or row["se(coef)"] > 100)
     return TimeDependentCox(float(row["exp(coef)"]), float(row["exp(coef) lower 95%"]), float(row["exp(coef) upper 95%"]),
-                            float(row["p"]), float(row["coef"]), float(row["se(coef)"]))
+                            float(row["p"]), float(row["coef"]), float(row["se(coef)"]), lr_p, separated)
 
 
 @dataclass(frozen=True)
@@ -297,3 +314,33 @@ def sequential_landmarks(patients: pd.DataFrame, courses: pd.DataFrame, months, 
             row["exact_p"], row["labellings"] = permutation_logrank(frame["time"], frame["event"], frame["gt3_by_landmark"])
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def excludes_one(lower: float, upper: float) -> bool:
+    """True when a hazard-ratio interval lies wholly above or below 1."""
+    return bool((upper < 1) or (lower > 1))
+
+
+def conclusion(methods: pd.DataFrame) -> str:
+    """One sentence per verdict, computed from the conclusion table (``method``, ``lower``,
+    ``upper``, ``removes``): which methods that remove immortal time still exclude a hazard
+    ratio of 1, and which do not.
+
+    Rows without an interval (a test, or an estimate with too few comparators) are left out.
+    """
+    shown = methods.dropna(subset=["lower", "upper"])
+    shown = shown[shown["removes"] != "nothing"]
+    holds = [m for m, lo, up in zip(shown["method"], shown["lower"], shown["upper"]) if excludes_one(lo, up)]
+    fails = [m for m, lo, up in zip(shown["method"], shown["lower"], shown["upper"]) if not excludes_one(lo, up)]
+    parts = []
+    if holds:
+        parts.append(f"the interval excludes a hazard ratio of 1 for {_join(holds)}")
+    if fails:
+        parts.append(f"it includes 1 for {_join(fails)}")
+    if not parts:
+        return "no method that removes immortal time gives an interval"
+    return "; ".join(parts)
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["cox_zph"]
+__all__ = ["cox_zph", "step_coefficient"]
 
 
 def _transform(time: np.ndarray, event: np.ndarray, how: str) -> np.ndarray:
@@ -98,3 +98,35 @@ def cox_zph(frame: pd.DataFrame, covariates: list[str], transform: str = "km") -
     chisq = float(np.linalg.solve(imat, u) @ u)
     rows.append({"covariate": "GLOBAL", "chisq": chisq, "df": p, "p": float(stats.chi2.sf(chisq, p))})
     return pd.DataFrame(rows)
+
+
+def step_coefficient(frame: pd.DataFrame, covariate: str, cut: float) -> pd.DataFrame:
+    """A remedy for non-proportional hazards: one hazard ratio of ``covariate`` before ``cut`` and
+    another after it (R: ``survSplit(..., cut = cut, episode = "period")`` then
+    ``coxph(Surv(tstart, time, event) ~ x:strata(period))``, Efron ties).
+
+    Returns one row per period: ``period`` (1 = up to ``cut``, 2 = after), ``coef``, ``se``, ``hr``,
+    ``lower``, ``upper`` (95% Wald) and ``events`` (all events in the period).
+    """
+    import warnings
+
+    from lifelines import CoxTimeVaryingFitter
+
+    rows = []
+    for i, r in enumerate(frame[["time", "event", covariate]].to_dict("records")):
+        if r["time"] <= cut:
+            rows.append((i, 0.0, r["time"], r["event"], r[covariate], 0.0, 1))
+        else:
+            rows.append((i, 0.0, cut, 0, r[covariate], 0.0, 1))
+            rows.append((i, cut, r["time"], r["event"], 0.0, r[covariate], 2))
+    split = pd.DataFrame(rows, columns=["id", "start", "stop", "event", "x1", "x2", "period"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fitter = CoxTimeVaryingFitter(penalizer=0.0).fit(split.drop(columns="period"), id_col="id", event_col="event",
+                                                         start_col="start", stop_col="stop",
+                                                         fit_options={"step_size": 0.5, "precision": 1e-12, "max_steps": 500})
+    s = fitter.summary
+    return pd.DataFrame({"period": [1, 2], "coef": s["coef"].to_numpy(), "se": s["se(coef)"].to_numpy(),
+                         "hr": s["exp(coef)"].to_numpy(), "lower": s["exp(coef) lower 95%"].to_numpy(),
+                         "upper": s["exp(coef) upper 95%"].to_numpy(),
+                         "events": [int(split.loc[split["period"] == p, "event"].sum()) for p in (1, 2)]})

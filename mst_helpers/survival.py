@@ -26,6 +26,7 @@ __all__ = [
     "reverse_km_median_follow_up",
     "cox_univariate",
     "restricted_mean",
+    "survival_difference",
     "cox_multivariable",
     "proportional_hazards_tests",
     "COVARIATES",
@@ -278,3 +279,34 @@ def restricted_mean(frame: pd.DataFrame, group: str, tau: float = 60.0, level: f
                                              "lower": diff - z * se, "upper": diff + z * se,
                                              "p": float(2 * stats.norm.sf(abs(diff) / se))}])], ignore_index=True)
     return out
+
+
+def survival_difference(frame: pd.DataFrame, group: str, times, level: float = 0.95) -> pd.DataFrame:
+    """Kaplan–Meier survival of two groups at each of ``times`` and their difference (second −
+    first) with a normal CI from the Greenwood SEs (R: ``summary(survfit(...), times, extend = TRUE)``;
+    ``se = sqrt(se1² + se2²)``).
+
+    A group whose curve has reached 0 has Greenwood SE 0 here (R reports NaN: the formula is
+    0 × ∞); its row says so in ``note`` and the interval then reflects the other group only.
+    Bounds are cut at ±1.
+    """
+    km = kaplan_meier(frame, group)
+    names = sorted(km["group"].unique())
+    if len(names) != 2:
+        raise ValueError(f"{group!r} needs exactly two groups, has {names}")
+    z = stats.norm.ppf(0.5 + level / 2)
+    rows = []
+    for t in times:
+        values = {}
+        for name in names:
+            steps = km[(km["group"] == name) & (km["time"] <= t)]
+            s, se = (float(steps["survival"].iloc[-1]), float(steps["se"].iloc[-1])) if len(steps) else (1.0, 0.0)
+            values[name] = (s, se)
+        (s1, se1), (s2, se2) = values[names[0]], values[names[1]]
+        diff, se = s2 - s1, math.hypot(se1, se2)
+        zero = [n for n in names if values[n][0] == 0]
+        # A difference of two probabilities lies in [-1, 1]; the normal interval is cut there.
+        rows.append({"time": float(t), names[0]: s1, names[1]: s2, "difference": diff, "se": se,
+                     "lower": max(diff - z * se, -1.0), "upper": min(diff + z * se, 1.0),
+                     "note": f"{' and '.join(zero)}: no survivor left, SE 0" if zero else ""})
+    return pd.DataFrame(rows)

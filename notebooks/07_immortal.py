@@ -36,6 +36,9 @@ cohort_path = "../data/reconstructed"
 results_dir = "../_build/results"
 seed = 0
 landmarks = [5, 6, 7, 8, 9, 12]
+grace = None          # months after the third course to start a fourth; None: the next half month above the largest observed gap
+trial_horizon = 12    # months after the third course at which the emulated arms are compared
+n_boot = 500
 
 # %% tags=["hide-cell"]
 import math
@@ -44,10 +47,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from myst_nb import glue
 
-from mst_helpers import immortal, survival
+from mst_helpers import immortal, multistate, survival, target_trial
 from mst_helpers.claims import load_claims
 from mst_helpers.cohort import load_cohort
 from mst_helpers.plotting import immortal_time_plot, use_house_style
+from mst_helpers.plotting.causal import emulated_trial_plot, state_occupation_plot
 from mst_helpers.results import ChapterResults, glue_claims
 from mst_helpers.tables import numbered_table
 
@@ -199,49 +203,168 @@ numbered_table(landmark_shown, "Landmark analyses of OS by '>3 courses' across a
 # where {glue:text}`mantel_byar.os.expected:.1f` were expected under no association, χ² =
 # {glue:text}`mantel_byar.os.statistic:.1f` (p {glue:text}`mantel_byar.os.p:.1e`).
 #
-# ## What survives, and why
-#
-# Removing immortal time leaves an association (the landmark after the window and the
-# unadjusted time-dependent model). It does not leave a treatment effect. Two further biases act
-# in the same direction, and the computed numbers show each:
-#
-# - **Confounding by age.** Adjusting for the age group moves the time-dependent hazard ratio from
-#   {glue:text}`td.os.hr:.2f` to {glue:text}`td.os.age.hr:.2f`, with an interval that reaches
-#   {glue:text}`td.os.age.upper:.2f`.
-# - **Reverse causation.** In the protocol, relapse is "therapy failure": a patient who relapses
-#   gets no further MST course, so deaths after relapse are recorded in the "≤3 courses" state
-#   because the disease progressed. With relapse in the model the hazard ratio is
-#   {glue:text}`td.os.age_relapse.hr:.2f`, its interval {glue:text}`td.os.age_relapse.lower:.2f`–{glue:text}`td.os.age_relapse.upper:.2f`
-#   compatible with anything from a large benefit to a large harm. (Relapse is on the path
-#   from courses to death if courses prevent relapse, so this model answers a different question:
-#   is there an association *beyond* preventing relapse? It is shown as a bound on what the data
-#   can separate, not as the answer.)
-#
-# On this reconstructed cohort, then, the data cannot separate an effect of a fourth course from
-# the age of the patients who receive it and from relapse stopping the courses. The course dates
-# are themselves an assumption of the reconstruction (see the box at the top).
-#
 # ## The trial the question needs
 #
 # The question the paper asks — would a fourth course help a patient alive in remission after
-# the third? — is a question about a trial. Written out as a protocol and *emulated* with
-# observational data, the target trial is:
+# the third? — is a question about a trial. Written out as a protocol, the *target trial* is:
 #
 # | element | specification |
 # | --- | --- |
-# | eligibility | alive, in first CR, after the third MST course |
-# | time zero | the day eligibility is met (the third course) — the same for both arms |
-# | strategies | start a fourth course within a grace period (covering the observed window of fourth courses) vs never start one |
-# | assignment | each eligible patient is *cloned* into both arms; a clone is censored when its patient deviates from its arm |
-# | outcome and follow-up | death (OS) from time zero to the cut-off |
-# | analysis | inverse-probability-of-censoring weights for the artificial censoring, modelled on age group and relapse |
-# | estimand | the difference in survival had everyone vs no one received a fourth course (per-protocol effect) |
+# | eligibility | alive, in first CR and not relapsed, at the infusion of the third MST course |
+# | time zero | that infusion — the same for both arms |
+# | strategies | start a fourth course within a grace period of {glue:text}`trial.grace:.1f` months (the observed gaps between third and fourth infusions run from {glue:text}`trial.gap_min:.1f` to {glue:text}`trial.gap_max:.1f` months) vs never start one |
+# | assignment | each eligible patient is *cloned* into both arms; a clone is censored when its patient deviates from its arm (at the fourth infusion in the "never" arm, at the end of the grace period without one in the "start" arm); a death inside the grace period counts in both |
+# | weights | inverse probability of remaining uncensored, 1/K(t−), with K the Kaplan–Meier estimate of the time to artificial censoring in each arm *within each age group* (the censoring model) |
+# | outcome | death, from time zero |
+# | estimand | overall survival {glue:text}`trial.horizon:.0f` months after the third course had everyone vs no one started a fourth course (per-protocol effect), and its difference |
+
+# %%
+eligible = target_trial.eligible_patients(cohort.patients, cohort.courses)
+gaps = eligible["switch"].dropna()
+trial_grace = grace if grace is not None else math.ceil(2 * float(gaps.max())) / 2
+out.record("trial.grace", trial_grace)
+out.record("trial.gap_min", float(gaps.min()))
+out.record("trial.gap_max", float(gaps.max()))
+out.record("trial.horizon", float(trial_horizon))
+out.record("trial.n_eligible", len(eligible))
+support = target_trial.positivity(eligible, trial_grace, "age_group")
+for r in support.itertuples():
+    out.record(f"trial.positivity.{r.stratum}.eligible", int(r.eligible))
+    out.record(f"trial.positivity.{r.stratum}.started", int(r.started))
+    out.record(f"trial.positivity.{r.stratum}.never", int(r.never))
+numbered_table(support.rename(columns={"stratum": "age group", "eligible": "eligible at the third course",
+                                       "started": f"started a fourth within {trial_grace:g} months",
+                                       "never": "never started one"}),
+               "Who follows each strategy: positivity needs patients of every age group in both columns.",
+               "tab-immortal-positivity")
+trial = target_trial.clone_censor_weight(eligible, trial_grace, trial_horizon, "age_group", n_boot=n_boot, seed=seed)
+for key in ("survival_start", "survival_never", "difference", "lower", "upper", "boot_undefined", "n_boot", "max_weight",
+            "never_followed"):
+    out.record(f"trial.{key}", getattr(trial, key))
+out.record("trial.boot_undefined_pct", 100 * trial.boot_undefined / trial.n_boot)
+zero_strata = support.loc[support["never"] == 0, "stratum"].tolist()
+out.record("trial.positivity_sentence",
+           (f"no patient aged {' or '.join(zero_strata)} followed the 'never' strategy, so for them the weights "
+            "extrapolate from other patients" if zero_strata else "every age group has patients who followed each strategy"))
+trial_km = target_trial.weighted_kaplan_meier(target_trial.weighted_intervals(target_trial.clone(eligible, trial_grace), "age_group"))
+fig = emulated_trial_plot(trial_km, trial_horizon, {"start": f"start a fourth course within {trial_grace:g} months",
+                                                    "never": "never start a fourth course"})
+glue("fig_immortal_trial", fig, display=False)
+plt.close(fig)
+
+# %% [markdown]
+# ```{glue:figure} fig_immortal_trial
+# :name: fig-immortal-trial
+# :alt: Two weighted survival step curves from the third MST course. The curve for starting a fourth course declines gradually over many years; the curve for never starting one stays at 1 and then drops to 0 at a single death, and a dotted vertical line marks the comparison horizon.
 #
-# Its weak point here is **positivity**: among the patients in CR, only
-# {glue:text}`cr.n_le3` never received a fourth course; {glue:text}`cr.n_le3_relapsed` of them relapsed
-# and {glue:text}`cr.n_le3_older` are over 70. A comparator arm that small, and that different,
-# leaves the weights to extrapolate: the emulation can be written down, but on these data its
-# estimate would rest on a handful of patients.
+# The emulated trial: weighted overall survival of the clones in each arm from the third course,
+# each curve drawn as far as a clone of that arm is followed. Reconstructed cohort.
+# ```
+#
+# Of the {glue:text}`trial.n_eligible` eligible patients, {glue:text}`trial.never_followed` never
+# started a fourth course ({numref}`tab-immortal-positivity`): the "never" arm after the grace
+# period *is* that many patients, whatever the weights. At {glue:text}`trial.horizon:.0f` months
+# the emulated survival is {glue:text}`trial.survival_start:.2f` with a fourth course and
+# {glue:text}`trial.survival_never:.2f` without, a difference of {glue:text}`trial.difference:.2f`.
+# No interval can be attached to it: in {glue:text}`trial.boot_undefined` of
+# {glue:text}`trial.n_boot` bootstrap resamples ({glue:text}`trial.boot_undefined_pct:.0f`%) no
+# clone of the "never" arm is followed to the horizon, so the estimate does not exist there, and
+# the resamples where it does exist are exactly those that contain the lone comparator. Positivity
+# fails: {glue:text}`trial.positivity_sentence`. The emulation can be written down; these data
+# cannot run it.
+#
+# ## The whole disease course: a multi-state model
+#
+# Courses stop at relapse, and relapse leads to death. A multi-state model shows both at once:
+# every patient starts in induction at diagnosis, reaches CR or dies, and from CR relapses or dies;
+# a relapsed patient can die. The **Aalen–Johansen estimator** gives the probability of being in
+# each state at each time (it multiplies, at every transition time, the matrix of transition
+# probabilities d/n out of each state) — the multi-state version of Kaplan–Meier, which it
+# reduces to with two states.
+
+# %%
+stays = multistate.transitions(cohort.patients)
+occupation = multistate.aalen_johansen(stays)
+state_times = [6, 12, 36]
+table = multistate.occupation_at(occupation, state_times)
+for r in table.itertuples():
+    out.record(f"ms.{r.group}.{r.state}.{int(r.time)}", 100 * r.probability)
+counts = multistate.transition_counts(stays)
+for r in counts.itertuples():
+    out.record(f"ms.count.{r.group}.{r.transition}", int(r.n))
+fig = state_occupation_plot(occupation, {"60-70": "Aged 60–70", ">70": "Aged over 70"})
+glue("fig_immortal_states", fig, display=False)
+plt.close(fig)
+shown = table.assign(probability=(100 * table["probability"]).round(1)).pivot_table(
+    index=["group", "time"], columns="state", values="probability").reset_index()
+shown = shown[["group", "time", *multistate.STATES]].rename(columns={"group": "age group", "time": "months"})
+numbered_table(shown, "Probability (%) of being in each state 6, 12 and 36 months after diagnosis (Aalen–Johansen; "
+               "R: survfit(Surv(tstart, tstop, state) ~ age_group, id = patient_id)).", "tab-immortal-states")
+numbered_table(counts.pivot_table(index="transition", columns="group", values="n").reindex(
+    [f"{a}->{b}" for a, b in multistate.TRANSITIONS]).reset_index(),
+    "Patients making each transition, by age group.", "tab-immortal-transitions")
+
+# %% [markdown]
+# ```{glue:figure} fig_immortal_states
+# :name: fig-immortal-states
+# :alt: Two stacked-area plots of state probabilities against months since diagnosis, for patients aged 60 to 70 and over 70. Colours mark induction, complete remission, relapse and death. In the older group the death area grows to cover everything within about a year and a half; in the younger group remission remains the largest area for years.
+#
+# Where the patients are, over time: stacked probabilities of induction, CR, relapse and death
+# by age group (Aalen–Johansen, reconstructed cohort).
+# ```
+#
+# At 12 months {glue:text}`ms.>70.CR.12:.0f`% of the patients over 70 are alive in remission and
+# {glue:text}`ms.>70.relapse.12:.0f`% alive after a relapse, against {glue:text}`ms.60-70.CR.12:.0f`%
+# and {glue:text}`ms.60-70.relapse.12:.0f`% at 60–70 ({numref}`tab-immortal-states`); by 36 months
+# the shares in remission are {glue:text}`ms.>70.CR.36:.0f`% and {glue:text}`ms.60-70.CR.36:.0f`%.
+# Over 70, {glue:text}`ms.count.>70.relapse->death` of the {glue:text}`ms.count.>70.CR->relapse`
+# patients who relapsed have died ({numref}`tab-immortal-transitions`). Fourth courses were given
+# {glue:text}`switch_min:.1f` to {glue:text}`switch_max:.1f` months after diagnosis: the table shows
+# how different the two age groups already are in those months, and relapse is the transition that
+# ends a patient's courses.
+#
+# ## What the methods say together
+
+# %%
+by = {r["method"]: r for r in rows if r["endpoint"] == "OS"}
+landmark_row = landmark_table.set_index("landmark").loc[first_after]
+conclusion_rows = [
+    {"method": "naive comparison (the paper)", "estimate": out.values["naive.os.hr"],
+     "lower": by["(a) naive: >3 vs 1–3 from time zero (biased)"]["lower"], "upper": by["(a) naive: >3 vs 1–3 from time zero (biased)"]["upper"],
+     "removes": "nothing", "leaves": "immortal time, confounding by age, reverse causation (relapse stops courses)"},
+    {"method": f"landmark at {first_after} months", "estimate": landmark_row["hr"], "lower": landmark_row["lower"],
+     "upper": landmark_row["upper"], "removes": "immortal time",
+     "leaves": f"confounding by age, reverse causation; {int(landmark_row['n_unexposed'])} comparator(s)"},
+    {"method": "time-dependent Cox", "estimate": out.values["td.os.hr"], "lower": out.values["td.os.lower"],
+     "upper": out.values["td.os.upper"], "removes": "immortal time", "leaves": "confounding by age, reverse causation"},
+    {"method": "time-dependent Cox adjusted for age group", "estimate": out.values["td.os.age.hr"],
+     "lower": out.values["td.os.age.lower"], "upper": out.values["td.os.age.upper"],
+     "removes": "immortal time, confounding by age group", "leaves": "reverse causation, confounding within age groups"},
+    {"method": "time-dependent Cox adjusted for age group and relapse", "estimate": out.values["td.os.age_relapse.hr"],
+     "lower": out.values["td.os.age_relapse.lower"], "upper": out.values["td.os.age_relapse.upper"],
+     "removes": "immortal time, confounding by age group, the path through relapse",
+     "leaves": "a different question: an association beyond preventing relapse"},
+    {"method": "clone–censor–weight (target trial)", "estimate": math.nan, "lower": math.nan, "upper": math.nan,
+     "removes": "immortal time, confounding by age group (through the weights)",
+     "leaves": f"positivity: {trial.never_followed} comparator(s); no interval exists"},
+]
+conclusions = pd.DataFrame(conclusion_rows)
+out.record("conclusion", immortal.conclusion(conclusions))
+numbered_table(pd.DataFrame({
+    "method": conclusions["method"],
+    "estimate (95% CI)": [("survival difference " + f"{trial.difference:.2f} at {trial_horizon} months" if m.startswith("clone")
+                           else f"HR {e:.2f} ({lo:.2f}–{up:.2f})") for m, e, lo, up in
+                          zip(conclusions["method"], conclusions["estimate"], conclusions["lower"], conclusions["upper"])],
+    "removes": conclusions["removes"], "leaves": conclusions["leaves"]}),
+    "What each analysis of '> 3 courses' (OS) removes and what it leaves.", "tab-immortal-conclusion")
+
+# %% [markdown]
+# Read together ({numref}`tab-immortal-conclusion`): {glue:text}`conclusion`. Each step that
+# removes a bias beyond immortal time widens the interval, and the one design that asks the causal
+# question directly has {glue:text}`trial.never_followed` comparator(s). On this reconstructed
+# cohort the data cannot separate an effect of a fourth course from the age of the patients who
+# receive it and from relapse stopping the courses; and the course dates are themselves an
+# assumption of the reconstruction (see the box at the top).
 #
 # ```{admonition} Concept: immortal time
 # :class: tip

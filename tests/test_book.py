@@ -251,3 +251,40 @@ def test_no_page_calls_a_printed_test_impossible_without_a_proof(built):
         for sentence, claim_id in impossibility_sentences(page.read_text(encoding="utf-8")):
             assert claim_id is not None, f"{page.name}: an impossibility claim names no printed test: {sentence!r}"
             assert results.get(f"attainable.{claim_id}.verdict") == "unattainable", (page.name, sentence)
+
+
+def test_causal_and_survival_results_equal_r(built):
+    """The chapters' results files hold, for the reconstructed cohort, the values R computes
+    (fixtures beside their R scripts in tests/fixtures/): to 1e-6."""
+    import math
+
+    results = {stem: json.loads((built[0] / "_build" / "results" / f"{stem}.json").read_text())
+               for stem in ("06_survival", "07_immortal", "08_competing")}
+    fixtures = Path(__file__).resolve().parent / "fixtures"
+    s06, s07, s08 = results["06_survival"], results["07_immortal"], results["08_competing"]
+    td = pd.read_csv(fixtures / "immortal" / "cox_time_dependent_adjusted.csv").set_index("model")
+    assert s07["td.os.age.hr"] == pytest.approx(math.exp(td.at["age", "coef"]), abs=1e-6)
+    ccw = pd.read_csv(fixtures / "immortal" / "ccw.csv").set_index(["model", "arm", "time"])
+    assert s07["trial.survival_start"] == pytest.approx(ccw.at[("age", "start", 12), "surv"], abs=1e-6)
+    assert s07["trial.survival_never"] == pytest.approx(ccw.at[("age", "never", 12), "surv"], abs=1e-6)
+    pstate = pd.read_csv(fixtures / "multistate" / "pstate.csv").set_index(["group", "time", "state"])
+    for group in ("60-70", ">70"):
+        for state in ("CR", "relapse", "death"):
+            assert s07[f"ms.{group}.{state}.12"] == pytest.approx(100 * pstate.at[(group, 12, state), "pstate"], abs=1e-6)
+    zph = pd.read_csv(fixtures / "survival" / "cox_zph.csv")
+    zph = zph[(zph["endpoint"] == "os") & (zph["model"] == "age_over_70") & (zph["transform"] == "km")].set_index("term")
+    assert s06["zph.os.age_over_70.p"] == pytest.approx(zph.at["age_over_70", "p"], abs=1e-6)
+    rmst = pd.read_csv(fixtures / "survival" / "rmst.csv").set_index(["endpoint", "group"])
+    for group in ("60-70", ">70"):
+        assert s06[f"rmst.os.{group}"] == pytest.approx(rmst.at[("os", group), "rmean"], abs=1e-6)
+    assert s06["rmst.os.diff"] == pytest.approx(rmst.at[("os", ">70"), "rmean"] - rmst.at[("os", "60-70"), "rmean"], abs=1e-6)
+    for r in pd.read_csv(fixtures / "survival" / "cox.csv").itertuples():
+        assert s06[f"cox.{r.endpoint}.{r.covariate}.lr_p"] == pytest.approx(r.lr_p, abs=1e-6), (r.endpoint, r.covariate)
+    for r in pd.read_csv(fixtures / "survival" / "profile_ci.csv").itertuples():
+        assert s06[f"cox.{r.endpoint}.{r.covariate}.profile_lower"] == pytest.approx(math.exp(r.lower), rel=1e-6)
+    step = pd.read_csv(fixtures / "survival" / "time_varying_age.csv").set_index("period")
+    for period in (1, 2):
+        assert s06[f"step.os.age.{period}.hr"] == pytest.approx(step.at[period, "hr"], rel=1e-6)
+    cs = pd.read_csv(fixtures / "immortal" / "cause_specific_td.csv").set_index(["cause", "model"])
+    assert s08["cs_td.relapse.hr"] == pytest.approx(math.exp(cs.at[("relapse", "unadjusted"), "coef"]), rel=1e-6)
+    assert s08["cs_td.NRM.separated"] == 1

@@ -120,3 +120,21 @@ def test_cmprsk_fixtures_regenerate(tmp_path):
     subprocess.run([rscript(), str(CR / "cmprsk_reference.R"), str(CR), str(tmp_path)], check=True, capture_output=True)
     for name in ("cuminc.csv", "gray.csv", "crr.csv"):
         pd.testing.assert_frame_equal(pd.read_csv(tmp_path / name), pd.read_csv(CR / name), rtol=1e-10)
+
+
+def test_gray_and_fine_gray_side_by_side():
+    """Each row is the test it names: Gray's row is gray_test, the Fine–Gray rows are the Wald χ²
+    of fine_gray's coefficient with its robust and model-based SEs, the cut row a refit on
+    follow-up cut at that time (events after it censored there)."""
+    rng = np.random.default_rng(3)
+    data = pd.DataFrame({"time": rng.exponential(10, 80).round(1) + 0.1, "event": rng.integers(0, 3, 80),
+                         "x": np.repeat([0, 1], 40)})
+    side = competing.gray_vs_fine_gray(data, "time", "event", "x", cause=1, cut=8.0)
+    gray = competing.gray_test(data["time"], data["event"], data["x"], cause=1)
+    assert side["p"].iloc[0] == pytest.approx(gray.p_value)
+    fg = competing.fine_gray(data, "time", "event", ["x"], cause=1).iloc[0]
+    assert side["statistic"].iloc[1] == pytest.approx((fg["coef"] / fg["se"]) ** 2)
+    assert side["statistic"].iloc[2] == pytest.approx((fg["coef"] / fg["se_model"]) ** 2)
+    cut = data.assign(event=data["event"].where(data["time"] <= 8.0, 0), time=data["time"].clip(upper=8.0))
+    assert side["shr"].iloc[3] == pytest.approx(competing.fine_gray(cut, "time", "event", ["x"], cause=1)["hr"].iloc[0])
+    assert len(competing.gray_vs_fine_gray(data, "time", "event", "x")) == 3

@@ -111,3 +111,30 @@ def test_r_immortal_fixtures_regenerate(tmp_path):
                    check=True, capture_output=True)
     for name in ("cox_time_dependent_adjusted.csv", "landmark.csv"):
         pd.testing.assert_frame_equal(pd.read_csv(tmp_path / name), pd.read_csv(IMMORTAL / name), rtol=1e-10)
+
+
+@pytest.mark.parametrize("cause", ["relapse", "nrm"])
+@pytest.mark.parametrize("model, adjust_for", [("unadjusted", ()), ("age", ("older",))])
+def test_cause_specific_time_dependent_cox_against_r(cohort, cause, model, adjust_for):
+    """R (ccw_reference.R): coxph(Surv(tstart, tstop, event) ~ gt3 [+ older]) for one cause from
+    diagnosis, the other causes censoring. NRM has no event in the '≤ 3' state after the first
+    fourth course: R's estimate runs off (coef ~ 16, SE ~ 1e4) and ours must say 'separated'."""
+    ref = pd.read_csv(IMMORTAL / "cause_specific_td.csv").set_index(["cause", "model"]).loc[(cause, model)]
+    cp = immortal.counting_process(cohort.patients, cohort.courses, cause)
+    assert cp["event"].sum() == ref["events"]
+    fit = immortal.time_dependent_cox(cp, adjust_for)
+    if ref["se"] > 100:
+        assert fit.separated
+    else:
+        assert not fit.separated
+        assert fit.coef == pytest.approx(ref["coef"], abs=1e-6)
+        assert fit.se == pytest.approx(ref["se"], abs=1e-6)
+
+
+def test_conclusion_is_computed_from_the_intervals():
+    table = pd.DataFrame({"method": ["naive", "landmark", "adjusted", "trial"], "lower": [0.01, 0.01, 0.2, np.nan],
+                          "upper": [0.1, 0.5, 1.3, np.nan], "removes": ["nothing", "immortal time", "immortal time, age", "x"]})
+    assert immortal.conclusion(table) == "the interval excludes a hazard ratio of 1 for landmark; it includes 1 for adjusted"
+    assert immortal.excludes_one(1.2, 3.0) and not immortal.excludes_one(0.5, 1.5)
+    none = table.assign(lower=np.nan, upper=np.nan)
+    assert immortal.conclusion(none) == "no method that removes immortal time gives an interval"

@@ -67,7 +67,7 @@ def pvalue_attribution_plot(checks: pd.DataFrame) -> plt.Figure:
         One row per printed p-value: a black bar at the printed value (its rounding
         interval) and one marker per test.
     """
-    from .claims import printed_decimals
+    from ..claims import printed_decimals
 
     data = checks[(~checks["neighbour"]) & checks["p_value"].notna() & (checks["test"] != "(patient-level data)")]
     labels = list(dict.fromkeys(data["label"]))
@@ -132,7 +132,7 @@ def follow_up_timeline(patients: pd.DataFrame, enrol_start: pd.Timestamp, enrol_
 
 
 def _months(start: pd.Series, end: pd.Series) -> pd.Series:
-    from .endpoints import months_between
+    from ..endpoints import months_between
 
     return months_between(start, end)
 
@@ -401,7 +401,7 @@ def schoenfeld_plot(fitter, frame: pd.DataFrame) -> plt.Figure:
 def immortal_time_plot(patients: pd.DataFrame, switch: pd.Series, n: int = 10) -> plt.Figure:
     """Timelines of patients in the ">3 courses" group: the time before their fourth infusion,
     during which they could not have died and still be in that group, is hatched."""
-    from .endpoints import overall_survival
+    from ..endpoints import overall_survival
 
     os_ = overall_survival(patients).set_index("patient_id")
     ids = [pid for pid in os_.sort_values("time").index if pid in switch.dropna().index][:n]

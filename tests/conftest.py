@@ -78,3 +78,13 @@ def built(tmp_path_factory):
     first = build_in(project, "book")
     second = build_in(project, "book")
     return project, before, first, second
+
+
+def assert_r_fixtures_regenerate(script: Path, names: tuple[str, ...], out: Path) -> None:
+    """Run an R fixture script on the reconstructed cohort into ``out`` and compare each named
+    output with the committed fixture beside the script (to 1e-10)."""
+    import pandas as pd
+
+    subprocess.run([rscript(), str(script), str(ROOT / "data" / "reconstructed"), str(out)], check=True, capture_output=True)
+    for name in names:
+        pd.testing.assert_frame_equal(pd.read_csv(out / name), pd.read_csv(script.parent / name), rtol=1e-10)

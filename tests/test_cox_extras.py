@@ -10,7 +10,6 @@ profile bounds; ``coxph(Surv(tstart, time, event) ~ age_over_70:strata(period))`
 from __future__ import annotations
 
 import math
-import subprocess
 
 import numpy as np
 import pandas as pd
@@ -21,7 +20,7 @@ from mst_helpers import power, profile_likelihood, survival
 from mst_helpers.cohort import load_cohort
 from mst_helpers.proportional_hazards import step_coefficient
 
-from .conftest import FIXTURES, ROOT, r_has, rscript
+from .conftest import FIXTURES, ROOT, assert_r_fixtures_regenerate, r_has
 
 SURV = FIXTURES / "survival"
 
@@ -108,7 +107,4 @@ def test_minimum_detectable_hr_by_hand():
 @pytest.mark.r_oracle
 @pytest.mark.skipif(not r_has("survival"), reason="R package survival not installed")
 def test_r_cox_extras_fixtures_regenerate(tmp_path):
-    subprocess.run([rscript(), str(SURV / "cox_extras_reference.R"), str(ROOT / "data" / "reconstructed"), str(tmp_path)],
-                   check=True, capture_output=True)
-    for name in ("profile_ci.csv", "time_varying_age.csv", "km_difference.csv"):
-        pd.testing.assert_frame_equal(pd.read_csv(tmp_path / name), pd.read_csv(SURV / name), rtol=1e-10)
+    assert_r_fixtures_regenerate(SURV / "cox_extras_reference.R", ("profile_ci.csv", "time_varying_age.csv", "km_difference.csv"), tmp_path)

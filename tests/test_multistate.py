@@ -7,7 +7,6 @@ read with ``summary(fit, times = ..., extend = TRUE)``.
 
 from __future__ import annotations
 
-import subprocess
 
 import numpy as np
 import pandas as pd
@@ -16,7 +15,7 @@ import pytest
 from mst_helpers import competing, multistate, survival
 from mst_helpers.cohort import load_cohort
 
-from .conftest import FIXTURES, ROOT, r_has, rscript
+from .conftest import FIXTURES, ROOT, assert_r_fixtures_regenerate, r_has
 
 MULTISTATE = FIXTURES / "multistate"
 
@@ -121,7 +120,4 @@ def test_transition_hazards_against_r(cohort):
 @pytest.mark.r_oracle
 @pytest.mark.skipif(not r_has("survival"), reason="R package survival not installed")
 def test_r_multistate_fixtures_regenerate(tmp_path):
-    subprocess.run([rscript(), str(MULTISTATE / "multistate_reference.R"), str(ROOT / "data" / "reconstructed"), str(tmp_path)],
-                   check=True, capture_output=True)
-    for name in ("pstate.csv", "cumhaz.csv", "counts.csv"):
-        pd.testing.assert_frame_equal(pd.read_csv(tmp_path / name), pd.read_csv(MULTISTATE / name), rtol=1e-10)
+    assert_r_fixtures_regenerate(MULTISTATE / "multistate_reference.R", ("pstate.csv", "cumhaz.csv", "counts.csv"), tmp_path)

@@ -8,7 +8,6 @@ R reference: ``tests/fixtures/immortal/ccw_reference.R`` (the same clones;
 from __future__ import annotations
 
 import math
-import subprocess
 
 import numpy as np
 import pandas as pd
@@ -17,7 +16,7 @@ import pytest
 from mst_helpers import target_trial as tt
 from mst_helpers.cohort import load_cohort
 
-from .conftest import FIXTURES, ROOT, r_has, rscript
+from .conftest import FIXTURES, ROOT, assert_r_fixtures_regenerate, r_has
 
 IMMORTAL = FIXTURES / "immortal"
 
@@ -105,7 +104,4 @@ def test_bootstrap_counts_resamples_without_a_comparator(eligible):
 @pytest.mark.r_oracle
 @pytest.mark.skipif(not r_has("survival"), reason="R package survival not installed")
 def test_r_ccw_fixtures_regenerate(tmp_path):
-    subprocess.run([rscript(), str(IMMORTAL / "ccw_reference.R"), str(ROOT / "data" / "reconstructed"), str(tmp_path)],
-                   check=True, capture_output=True)
-    for name in ("ccw.csv", "ccw_counts.csv", "cause_specific_td.csv"):
-        pd.testing.assert_frame_equal(pd.read_csv(tmp_path / name), pd.read_csv(IMMORTAL / name), rtol=1e-10)
+    assert_r_fixtures_regenerate(IMMORTAL / "ccw_reference.R", ("ccw.csv", "ccw_counts.csv", "cause_specific_td.csv"), tmp_path)

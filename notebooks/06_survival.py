@@ -39,6 +39,7 @@ seed = 0
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from IPython.display import display
 from myst_nb import glue
 
 from mst_helpers import immortal, power, survival
@@ -134,7 +135,7 @@ for endpoint in ("os", "lfs"):
 # ```
 
 # %%
-numbered_table(logranks, "Every log-rank test beside the paper's p-value.", "tab-survival-logrank")
+display(numbered_table(logranks, "Every log-rank test beside the paper's p-value.", "tab-survival-logrank"))
 numbered_table(pd.DataFrame(detectable), "What each comparison could detect: the smallest hazard ratio a log-rank "
                "test finds with 80% power at the two-sided 5% level, given its events and group sizes (Schoenfeld's formula).",
                "tab-survival-power")
@@ -170,7 +171,7 @@ for endpoint, frame in frames.items():
                 out.record(f"km.{endpoint}.{row['group']}.{years}y", 100 * row["survival"])
 landmark_table = pd.DataFrame(landmarks).pivot_table(index=["endpoint", "group"], columns="years", values="estimate (95% CI)", aggfunc="first").reset_index()
 landmark_table.columns = ["endpoint", "group", "1 year", "3 years", "5 years"]
-numbered_table(landmark_table, "Kaplan–Meier survival at 1, 3 and 5 years with 95% CIs (log–log).", "tab-survival-landmarks")
+display(numbered_table(landmark_table, "Kaplan–Meier survival at 1, 3 and 5 years with 95% CIs (log–log).", "tab-survival-landmarks"))
 differences = []
 for endpoint, frame in frames.items():
     diff = survival.survival_difference(frame, "age_group", [12, 36])

@@ -45,6 +45,7 @@ import math
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from IPython.display import display
 from myst_nb import glue
 
 from mst_helpers import immortal, multistate, survival, target_trial
@@ -232,11 +233,11 @@ for r in support.itertuples():
     out.record(f"trial.positivity.{r.stratum}.eligible", int(r.eligible))
     out.record(f"trial.positivity.{r.stratum}.started", int(r.started))
     out.record(f"trial.positivity.{r.stratum}.never", int(r.never))
-numbered_table(support.rename(columns={"stratum": "age group", "eligible": "eligible at the third course",
+display(numbered_table(support.rename(columns={"stratum": "age group", "eligible": "eligible at the third course",
                                        "started": f"started a fourth within {trial_grace:g} months",
                                        "never": "never started one"}),
                "Who follows each strategy: positivity needs patients of every age group in both columns.",
-               "tab-immortal-positivity")
+               "tab-immortal-positivity"))
 trial = target_trial.clone_censor_weight(eligible, trial_grace, trial_horizon, "age_group", n_boot=n_boot, seed=seed)
 for key in ("survival_start", "survival_never", "difference", "lower", "upper", "boot_undefined", "n_boot", "max_weight",
             "never_followed"):
@@ -298,8 +299,8 @@ plt.close(fig)
 shown = table.assign(probability=(100 * table["probability"]).round(1)).pivot_table(
     index=["group", "time"], columns="state", values="probability").reset_index()
 shown = shown[["group", "time", *multistate.STATES]].rename(columns={"group": "age group", "time": "months"})
-numbered_table(shown, "Probability (%) of being in each state 6, 12 and 36 months after diagnosis (Aalen–Johansen; "
-               "R: survfit(Surv(tstart, tstop, state) ~ age_group, id = patient_id)).", "tab-immortal-states")
+display(numbered_table(shown, "Probability (%) of being in each state 6, 12 and 36 months after diagnosis (Aalen–Johansen; "
+               "R: survfit(Surv(tstart, tstop, state) ~ age_group, id = patient_id)).", "tab-immortal-states"))
 numbered_table(counts.pivot_table(index="transition", columns="group", values="n").reindex(
     [f"{a}->{b}" for a, b in multistate.TRANSITIONS]).reset_index(),
     "Patients making each transition, by age group.", "tab-immortal-transitions")

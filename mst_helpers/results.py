@@ -111,11 +111,15 @@ class ChapterResults:
         """Record a regenerated table's p-values: ``recomputed.<claim id>`` (the authors' test,
         read by the scorecard) and ``alternative.<claim id>`` (the other candidate test).
 
-        ``tested`` has columns ``p_id``, ``p`` and ``p_alternative`` (``tables.regenerate_table``).
+        ``tested`` has columns ``p_id``, ``p`` and ``p_alternative`` (``tables.regenerate_table``), and
+        optionally ``needs_values``: a test on values the reconstruction invented is recorded as
+        ``invented.<claim id>`` too, so the scorecard does not read it as a check.
         """
         for _, row in tested.iterrows():
             self.record(f"recomputed.{row['p_id']}", row["p"])
             self.record(f"alternative.{row['p_id']}", row["p_alternative"])
+            if row.get("needs_values", False):
+                self.record(f"invented.{row['p_id']}", 1)
 
     def write(self) -> Path:
         """Write the results file and return its path."""

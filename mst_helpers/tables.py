@@ -269,4 +269,8 @@ def regenerate_table(specs, cohort, claims: pd.DataFrame):
     tested = table[table["p_id"] != ""].copy()
     tested["paper"] = tested["p_id"].map(claims.set_index("id")["printed"])
     tested["reproduced"] = [matches_printed(p, printed) for p, printed in zip(tested["p"], tested["paper"])]
+    # A rank test needs every value; the paper prints only medians, quartiles or ranges, so the
+    # reconstruction had to invent the rest and its p-value is no check of the printed one.
+    kinds = {spec.p_id: spec.kind for spec in specs if spec.p_id}
+    tested["needs_values"] = tested["p_id"].map(kinds).isin(["median_q", "median_range", "median_minmax"])
     return recomputed, table, shown, tested

@@ -84,7 +84,7 @@ numbered_table(by_section, "Printed numbers in the registry, by section of the p
 percent = audit.percent_checks(claims)
 out.record("n_percent_checked", len(percent))
 out.record("n_percent_inconsistent", int((~percent["consistent"]).sum()))
-failed_percent = percent.loc[~percent["consistent"], ["check", "printed", "recomputed", "detail"]]
+failed_percent = percent.loc[~percent["consistent"], ["check", "printed", "recomputed", "cause", "evidence"]]
 numbered_table(failed_percent, "Printed percentages that do not follow from their count and denominator, or that no whole count out of n can give (GRIM).", "tab-audit-percent")
 
 # %% [markdown]
@@ -98,9 +98,8 @@ numbered_table(failed_percent, "Printed percentages that do not follow from thei
 
 # %%
 grim_fails = percent[(percent["family"] == "GRIM") & ~percent["consistent"]]
-one_more = grim_fails["detail"].str.contains(r"n = \d+", regex=True) & grim_fails.apply(
-    lambda r: str(int(claims.set_index("id").at[r["claim_ids"], "denominator"]) + 1) in r["detail"], axis=1
-)
+one_more = grim_fails.apply(lambda r: audit.grim_consistent(r["printed"], int(claims.set_index("id").at[r["claim_ids"], "denominator"]) + 1),
+                            axis=1)
 out.record("n_grim_fail", len(grim_fails))
 out.record("n_grim_fail_pass_with_one_more", int(one_more.sum()))
 
@@ -120,32 +119,32 @@ out.record("n_grim_fail_pass_with_one_more", int(one_more.sum()))
 # %%
 sums = audit.sum_checks(claims)
 repeated = audit.repeated_number_checks(claims)
+medians = audit.median_checks(claims)
+# A check-role number that the audit shows consistent (printed again identically, or a median
+# its landmark counts allow) is recorded for the scorecard with the evidence.
+roles = claims.set_index("id")["role"]
+for r in pd.concat([repeated, medians]).itertuples():
+    claim_id = r.claim_ids.split(";")[1] if r.family == "repeated" else r.claim_ids.split(";")[0]
+    if r.consistent and roles.get(claim_id) == "check":
+        out.record(f"consistent.{claim_id}", f"{r.check}: {r.recomputed}")
 out.record("n_sum_checks", len(sums))
 out.record("n_sum_inconsistent", int((~sums["consistent"]).sum()))
 out.record("n_repeated_checks", len(repeated))
 out.record("n_repeated_inconsistent", int((~repeated["consistent"]).sum()))
-numbered_table(sums.loc[~sums["consistent"], ["check", "printed", "recomputed"]],
+numbered_table(sums.loc[~sums["consistent"], ["check", "printed", "recomputed", "cause"]],
                "Sums and orderings that do not hold as printed.", "tab-audit-sums")
 
 # %% [markdown]
 # {glue:text}`n_sum_inconsistent` of {glue:text}`n_sum_checks` sums and orderings fail
-# ({numref}`tab-audit-sums`). Causes of death add up to all {glue:text}`paper.t2.header.all.n`
-# patients rather than to the {glue:text}`paper.t2.death.all.n` deaths; the CR counts by
-# age group ({glue:text}`paper.t2.cr.60-70.n` + {glue:text}`paper.t2.cr.>70.n`) do not add up to the
-# overall {glue:text}`paper.t2.cr.all.n`; and the cross-tabulation of donor and patient sex
-# disagrees with the donor-sex row in the 60–70 group.
+# ({numref}`tab-audit-sums`); each row gives the reading its own numbers support.
 
 # %%
-numbered_table(repeated.loc[~repeated["consistent"], ["check", "printed", "recomputed"]],
+numbered_table(repeated.loc[~repeated["consistent"], ["check", "printed", "recomputed", "cause"]],
                "Numbers printed twice that disagree (printed: second place; recomputed: first place).", "tab-audit-repeated")
 
 # %% [markdown]
 # {glue:text}`n_repeated_inconsistent` of {glue:text}`n_repeated_checks` repeated numbers
-# disagree ({numref}`tab-audit-repeated`). The Discussion reports a CR rate of
-# {glue:text}`paper.disc.cr.pct`% ({glue:text}`paper.disc.cr.n` of {glue:text}`paper.disc.cr.den`)
-# and 1- and 3-year OS of {glue:text}`paper.disc.os1y.pct`% and {glue:text}`paper.disc.os3y.pct`% —
-# fractions of {glue:text}`paper.disc.cr.den` patients — while Table 2 has {glue:text}`paper.t2.induction.all.n` patients in the
-# induction row of a {glue:text}`paper.t2.header.all.n`-patient column.
+# disagree ({numref}`tab-audit-repeated`).
 #
 # ## Dates and ranges
 #
@@ -238,9 +237,12 @@ attributed = recomputable[~recomputable["reproduced_by"].str.startswith(("no tes
 out.record("n_pvalues_recomputable", len(recomputable))
 out.record("n_pvalues_attributed", len(attributed))
 out.record("n_pvalues_needing_data", int((attribution["reproduced_by"] == "needs patient-level data").sum()))
+out.record("test_pattern", audit.test_pattern(attribution))
 for _, row in attribution.iterrows():
     out.record(f"pvalue.{row['p_id']}.reproduced_by", row["reproduced_by"])
-for _, row in pchecks[pchecks["matches"] & ~pchecks["neighbour"]].drop_duplicates("p_id").iterrows():
+    if row["cause"]:
+        out.record(f"pvalue.{row['p_id']}.cause", row["cause"])
+for _, row in pchecks[pchecks["matches"] & ~pchecks["origin"]].drop_duplicates("p_id").iterrows():
     out.record(f"recomputed.{row['p_id']}", row["p_value"])
 fig = pvalue_attribution_plot(pchecks)
 glue("fig_audit_pvalues", fig, display=False)
@@ -265,26 +267,39 @@ numbered_table(attribution[["label", "printed", "recomputed", "reproduced_by"]],
 # {glue:text}`n_pvalues_attributed` are reproduced exactly by a candidate test
 # ({numref}`fig-audit-pvalues`, {numref}`tab-audit-attribution`); the remaining
 # {glue:text}`n_pvalues_needing_data` need patient-level data (rank tests on doses and years) and
-# are left to later chapters. The pattern is clear:
+# are left to later chapters. By test ({glue:text}`n_pvalues_attributed` reproduced):
+# {glue:text}`test_pattern`.
 #
-# - **2 × 2 tables: Fisher's exact test** — patient sex, donor sex, donor relation, HLA
-#   mismatch, early death and 1-year OS are all reproduced by Fisher and by nothing else;
-# - **larger tables: Pearson's chi-square without correction** — the 4 × 2 donor/patient sex
-#   table and the 3 × 2 causes of death;
-# - **donor age: Student's t** (equal variances), not Welch's.
-#
-# Three printed values escape every test on the printed counts: CR
-# ({glue:text}`paper.t2.cr.p`, where Fisher gives {glue:text}`recomputed_cr_fisher:.3f`) and deaths
-# ({glue:text}`paper.t2.death.p`, Fisher {glue:text}`recomputed_death_fisher:.3f`), and the
-# induction-regimen p ({glue:text}`paper.t2.induction.p`) for a table with a single category,
-# where no association can be tested. Table 2's OS and LFS p-values
-# ({glue:text}`paper.t2.os.p` and {glue:text}`paper.t2.lfs.p`) *are* reproduced — by a Pearson
-# chi-square over the 1-, 3- and 5-year counts as if they were separate categories. That test is
-# not valid: a 5-year survivor is also a 3- and a 1-year survivor.
+# Where no test on the printed counts gives the printed value, the audit searches *every* table
+# with the printed group sizes, or one patient more in either group, under every candidate test,
+# at the printed precision and one place fewer ({numref}`tab-audit-origins`).
+
+# %%
+origins = attribution[attribution["origins"] != ""]
+for r in origins.itertuples():
+    out.record(f"origin.{r.p_id}", r.origins)
+    best = pchecks[(pchecks["p_id"] == r.p_id) & pchecks["origin"]].sort_values("distance").head(1)
+    if len(best):
+        out.record(f"origin.{r.p_id}.table", best["table"].iloc[0])
+        out.record(f"origin.{r.p_id}.test", best["test"].iloc[0])
+        out.record(f"origin.{r.p_id}.p", float(best["p_value"].iloc[0]))
+numbered_table(origins[["label", "printed", "cause", "origins"]].rename(columns={"origins": "tables that give the printed value"}),
+               "Printed p-values that no test reproduces on their printed counts, and every table that does.",
+               "tab-audit-origins")
+
+# %% [markdown]
+# The deaths p-value ({glue:text}`paper.t2.death.p`) is {glue:text}`origin.t2.death.p.test` on
+# {glue:text}`origin.t2.death.p.table` (p = {glue:text}`origin.t2.death.p.p:.4f`), and the CR
+# p-value ({glue:text}`paper.t2.cr.p`) is {glue:text}`origin.t2.cr.p.test` on
+# {glue:text}`origin.t2.cr.p.table` (p = {glue:text}`origin.t2.cr.p.p:.4f`): the last column of
+# {numref}`tab-audit-origins` says which other printed numbers each table would also explain.
+# Table 2's OS and LFS p-values ({glue:text}`paper.t2.os.p` and {glue:text}`paper.t2.lfs.p`) *are*
+# reproduced — by a Pearson chi-square over the 1-, 3- and 5-year counts as if they were separate
+# categories, which is no test (every 5-year survivor is also a 3- and a 1-year survivor).
 
 # %%
 def fisher_p(p_id: str) -> float:
-    rows = pchecks[(pchecks["p_id"] == p_id) & (pchecks["test"] == "Fisher exact") & ~pchecks["neighbour"]]
+    rows = pchecks[(pchecks["p_id"] == p_id) & (pchecks["test"] == "Fisher exact") & ~pchecks["origin"]]
     return float(rows["p_value"].iloc[0])
 
 
@@ -292,39 +307,41 @@ out.record("recomputed_cr_fisher", fisher_p("t2.cr.p"))
 out.record("recomputed_death_fisher", fisher_p("t2.death.p"))
 
 # %% [markdown]
-# ## Every inconsistency, with its most plausible explanation
+# ## Every inconsistency, with the cause its check computed
 
 # %%
-found = audit.inconsistencies(percent, sums, repeated, dates, donor, pvalue_attribution=attribution)
+found = audit.inconsistencies(percent, sums, repeated, medians, dates, donor, pvalue_attribution=attribution)
 out.record("n_inconsistencies", len(found))
 for number, row in enumerate(found.itertuples(index=False), start=1):
-    out.record(f"inconsistency.{number:02d}", f"{row.check} | {row.claim_ids} | {row.explanation}")
-numbered_table(found[["family", "check", "printed", "recomputed", "explanation"]],
-               "Every inconsistency the audit found.", "tab-audit-inconsistencies")
+    out.record(f"inconsistency.{number:02d}", f"{row.check} | {row.claim_ids} | {row.cause} | {row.evidence}")
+numbered_table(found[["family", "check", "printed", "recomputed", "cause", "evidence"]],
+               "Every inconsistency the audit found, with the cause and the evidence its own check computed.",
+               "tab-audit-inconsistencies")
 
 # %% [markdown]
 # The audit finds {glue:text}`n_inconsistencies` inconsistencies
-# ({numref}`tab-audit-inconsistencies`). Most have one of three explanations:
+# ({numref}`tab-audit-inconsistencies`). Each row carries the reading that its own numbers
+# support: a check that fails writes what it compared and why, and a failed check without a
+# computed cause stops the build.
 #
-# 1. **An earlier {glue:text}`paper.disc.cr.den`-patient version of the cohort.** The Discussion's CR rate
-#    ({glue:text}`paper.disc.cr.n`/{glue:text}`paper.disc.cr.den`), its 1- and 3-year OS, the older
-#    group's {glue:text}`paper.disc.cr.>70.pct`% CR and {glue:text}`paper.disc.os1y.>70.pct`% 1-year
-#    OS, the abstract's {glue:text}`paper.abs.os.>70.pct`% and the induction row's
-#    {glue:text}`paper.t2.induction.all.n` patients all fit a cohort with one more patient over 70,
-#    who reached CR and was alive at one year. The overall CR count of
-#    {glue:text}`paper.t2.cr.all.n` is that cohort's; with 29 patients it is 24.
-# 2. **Risk sets from diagnosis, not from CR.** The relapse and NRM fractions use all patients
-#    of each group as denominators; in the >70 group they count more events than there were
-#    patients in remission. The competing-risks chapter lays out both frameworks.
-# 3. **Table-building slips.** Causes of death that add up to the cohort rather than to the
-#    deaths, a truncated percentage, a cross-tabulation that disagrees with its margin, an HLA
-#    mismatch counted out of 10 alleles where the Methods type {glue:text}`paper.meth.hla.denominator`,
-#    and a follow-up window that starts
-#    before enrollment.
+# ### One more patient?
 #
-# None of these changes the paper's main conclusions by itself; they set what a
-# reconstruction can and cannot satisfy at once, and the reconstruction chapter records which
-# reading it follows for each.
+# Several numbers are proportions of one patient more than the cohort analysed (30 rather than
+# 29, 10 rather than 9). An earlier version of the cohort with one more patient would explain
+# them — but only if each count in it is the analysed count or one more. The test, number by
+# number ({numref}`tab-audit-one-more`): {glue:text}`one_more.verdict`.
+
+# %%
+one_more_table = audit.one_more_patient(claims)
+out.record("one_more.n", len(one_more_table))
+out.record("one_more.explained", int(one_more_table["explained"].sum()))
+out.record("one_more.verdict", audit.one_more_patient_verdict(one_more_table))
+numbered_table(one_more_table.assign(explained=one_more_table["explained"].map({True: "yes", False: "no"}))[
+    ["quantity", "group", "printed", "analysed", "one_more", "change", "explained"]].rename(
+    columns={"analysed": "count among those analysed", "one_more": "count with one more patient",
+             "change": "change", "explained": "explained by one more patient"}),
+    "Numbers that fit a cohort with one more patient: the count they imply against the analysed count.",
+    "tab-audit-one-more")
 
 # %% [markdown]
 # ## Exercises
@@ -385,7 +402,7 @@ from scipy.stats.contingency import expected_freq
 grim_values = [f"{100 * k / 9:.1f}" for k in range(10)]
 out.record("grim_values_9", ", ".join(grim_values))
 out.record("grim_alternative_n", next(n for n in range(9, 40) if audit.grim_consistent(claims.set_index("id").at["abs.os.>70.pct", "printed"], n)))
-cr_table = audit._table_for(next(s for s in audit.PVALUE_SPECS if s.p_id == "t2.cr.p"), claims.set_index("id", drop=False))
+cr_table = audit.table_for(next(s for s in audit.PVALUE_SPECS if s.p_id == "t2.cr.p"), claims.set_index("id", drop=False))
 expected = expected_freq(cr_table)
 out.record("cr_min_expected", float(expected.min()))
 out.record("cr_cells_below_5", int((expected < 5).sum()))

@@ -200,7 +200,9 @@ out.record("followup_potential", float(potential_follow_up(cohort.patients).medi
 # %% [markdown]
 # Median OS is {glue:text}`median_os:.1f` months (95% CI {glue:text}`median_os_lower:.1f`–{glue:text}`median_os_upper:.1f`),
 # the paper's {glue:text}`paper.res.os.median`; {glue:text}`median_os_old:.1f` months over 70 (the
-# Discussion's {glue:text}`paper.disc.os.>70.median` months describes its 30-patient cohort).
+# Discussion prints {glue:text}`paper.disc.os.>70.median` months; with only
+# {glue:text}`paper.t2.os.1y.>70.n` of {glue:text}`paper.t2.header.>70.n` alive at one year, any
+# median below 12 months fits the printed counts).
 # For OS, whose 1/3/5-year counts the reconstruction meets and in which no one is censored
 # before five years, the Kaplan–Meier estimates at those times equal the printed crude
 # percentages ({numref}`tab-survival-landmarks`). For LFS they do not have to: Table 2 counts LFS

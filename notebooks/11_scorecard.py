@@ -18,13 +18,16 @@
 # table is built only from the claims registry and the results files the other chapters wrote;
 # nothing on this page is typed.
 #
-# ```{admonition} Read the statuses with the data in mind
+# ```{admonition} What the statuses mean
 # :class: warning
 #
-# Patient-level results are recomputed on a **reconstructed cohort** ({doc}`02_data`).
-# *Reproduced by construction* means the cohort was built to match the number — it shows the
-# number is consistent with the rest of the paper, not that it is true. *Reproduced* and
-# *differs* apply to checks: results the construction never looked at.
+# *Reproduced from printed numbers*: a test or sum recomputed from the paper's own counts gives
+# the printed value — independent of any reconstruction. *Consistent*: the printed value is
+# inside what the printed aggregates allow (an attainable range, or a cohort not built to give it).
+# *Met by the reconstruction*: the synthetic cohort ({doc}`02_data`) was **built** to meet it — it
+# shows the number fits the rest of the paper, not that it is true. *Attainable only at the
+# extreme*, *undetermined*, *unattainable*: chapter 10's verdicts. *Contradicts the paper*: it
+# conflicts with other printed numbers. *Not reproducible*: nothing to recompute it from.
 # ```
 
 # %% tags=["parameters"]
@@ -37,12 +40,20 @@ seed = 0
 # %% tags=["hide-cell"]
 from pathlib import Path
 
-from IPython.display import display
+
+import matplotlib.pyplot as plt
+from itables import init_notebook_mode, show
+from myst_nb import glue
 
 from mst_helpers.claims import load_claims
 from mst_helpers.results import ChapterResults, collect_results
-from mst_helpers.scorecard import STATUSES, build_scorecard, status_counts
+from mst_helpers.plotting import use_house_style
+from mst_helpers.plotting.scorecard import status_bar_plot
+from mst_helpers.scorecard import STATUSES, build_scorecard, reader_table, status_counts
 from mst_helpers.tables import numbered_table
+from mst_helpers.verdicts_board import verdict_board
+
+use_house_style()
 
 # %%
 claims = load_claims(claims_path)
@@ -59,42 +70,80 @@ for status in STATUSES:
 # The attainability verdicts of chapter 10 (upstream), quoted in the prose below.
 for claim_id in ("abs.os.p", "abs.lfs.p", "abs.relapse.p", "abs.nrm.p"):
     out.record(f"verdict.{claim_id}", str(results.set_index("key").at[f"attainable.{claim_id}.verdict", "value"]))
+board = verdict_board(scorecard, results)
+for r in board.itertuples():
+    for column in ("printed", "finds", "status", "why"):
+        out.record(f"board.{r.key}.{column}", getattr(r, column))
+numbered_table(board.assign(shown=[f"{{numref}}`{label}`" for label in board["shown_in"]])[
+    ["claim", "printed", "finds", "status", "why", "shown"]].rename(
+    columns={"claim": "headline claim", "finds": "what the book finds", "status": "verdict", "why": "why", "shown": "shown in"}),
+    "The verdict board: every headline claim of the abstract, what the book finds and why.", "tab-scorecard-board")
+
+# %% [markdown]
+# ## How much of the paper holds up
+#
+# Of the {glue:text}`n_claims` printed numbers ({glue:text}`coverage_pct:.0f`% of the registry)
+# ({numref}`fig-scorecard-status`, {numref}`tab-scorecard-counts`):
+#
+# - **{glue:text}`status.reproduced from printed numbers`** are reproduced from the paper's own printed counts;
+# - **{glue:text}`status.consistent`** are consistent with what the printed aggregates allow;
+# - **{glue:text}`status.met by the reconstruction`** are met by the reconstruction, which was built to meet them;
+# - **{glue:text}`status.attainable only at the extreme`** are attainable only at the extreme,
+#   **{glue:text}`status.undetermined`** undetermined and **{glue:text}`status.unattainable`** unattainable
+#   over every ordering of events;
+# - **{glue:text}`status.contradicts the paper`** contradict other numbers in the paper;
+# - **{glue:text}`status.not met by the reconstruction`** are targets the reconstruction misses and
+#   **{glue:text}`status.differs on the reconstruction`** checks it computes differently;
+# - **{glue:text}`status.not reproducible`** cannot be recomputed: RNA-seq results, values the
+#   reconstruction had to invent, protocol values and numbers from other studies.
+
+# %%
 counts = status_counts(scorecard)
+fig = status_bar_plot(counts)
+glue("fig_scorecard_status", fig, display=False)
+plt.close(fig)
 numbered_table(counts, "Status of every printed number, by section of the paper.", "tab-scorecard-counts")
 
 # %% [markdown]
-# Of the {glue:text}`n_claims` printed numbers ({glue:text}`coverage_pct:.0f`% of the registry):
+# ```{glue:figure} fig_scorecard_status
+# :name: fig-scorecard-status
+# :alt: Horizontal stacked bars, one per section of the paper (abstract, methods, results, tables, discussion), divided into the statuses of its printed numbers, from reproduced from printed numbers in dark blue to not reproducible in light grey.
 #
-# - **{glue:text}`status.reproduced`** checks are reproduced by the data;
-# - **{glue:text}`status.reproduced by construction`** are met by the reconstruction, which was built to meet them;
-# - **{glue:text}`status.differs`** differ from what the book recomputes;
-# - **{glue:text}`status.inconsistent in the paper`** contradict other numbers in the paper;
-# - **{glue:text}`status.not reproducible`** cannot be recomputed: RNA-seq results, protocol values
-#   and numbers from other studies.
+# Statuses of the printed numbers, by section of the paper.
+# ```
 #
 # The whole table is downloadable as {download}`scorecard.csv <../../_build/scorecard.csv>`.
 #
-# ## What differs
+# ## What the book cannot confirm
 
 # %%
-differs = scorecard[scorecard["status"] == "differs"]
-numbered_table(differs[["claim_id", "quantity", "printed", "recomputed", "source", "note"]],
-               "Printed numbers the book recomputes differently.", "tab-scorecard-differs")
+doubtful = scorecard[scorecard["status"].isin(["contradicts the paper", "unattainable", "attainable only at the extreme",
+                                               "undetermined", "not met by the reconstruction", "differs on the reconstruction"])]
+out.record("n_doubtful", len(doubtful))
+numbered_table(doubtful[["quantity", "group", "printed", "recomputed", "status", "note"]],
+               "Printed numbers that contradict the paper, or that the book cannot confirm.", "tab-scorecard-differs")
 
 # %% [markdown]
-# The differences are of two kinds. Some are tests on variables the reconstruction had to
-# invent (doses, dates): their p-values vary from cohort to cohort.
-# Others are tests whose printed value depends on the order of events the printed counts leave
-# free. Over every order {doc}`10_uncertainty` can realise: the log-rank p for OS by age is
-# *{glue:text}`verdict.abs.os.p`*, for LFS by age *{glue:text}`verdict.abs.lfs.p`*, Gray's test
-# for relapse *{glue:text}`verdict.abs.relapse.p`* and for NRM *{glue:text}`verdict.abs.nrm.p`*.
+# {glue:text}`n_doubtful` printed numbers contradict other numbers of the paper or cannot be
+# confirmed ({numref}`tab-scorecard-differs`). For the printed tests whose value depends on the
+# order of events the printed counts leave free, the verdict over every order {doc}`10_uncertainty`
+# can realise: the log-rank p for OS by age is *{glue:text}`verdict.abs.os.p`*, for LFS by age
+# *{glue:text}`verdict.abs.lfs.p`*, Gray's test for relapse *{glue:text}`verdict.abs.relapse.p`* and
+# for NRM *{glue:text}`verdict.abs.nrm.p`*.
 #
 # ## Every printed number
+#
+# Search, sort and filter all {glue:text}`n_claims` rows: type a word ("NRM", "contradicts",
+# "Table 2") into the search box. Each row gives the sentence of the paper it comes from and a
+# link to the chapter that computes it.
 
-# %% tags=["hide-output"]
-for section, rows in scorecard.groupby("section", sort=False):
-    display(numbered_table(rows[["claim_id", "quantity", "group", "printed", "recomputed", "status", "note"]],
-                           f"Scorecard: {section}.", f"tab-scorecard-{section}"))
+# %% tags=["remove-input"]
+# The table's JavaScript is embedded in the page (no download), so it works offline and from file://.
+init_notebook_mode(all_interactive=False, connected=False)
+
+# %% tags=["remove-input"]
+show(reader_table(scorecard, claims), allow_html=True, paging=True, pageLength=25, classes="display compact",
+     maxBytes=0, caption="Every printed number of the paper, its status and where it is computed.")
 
 # %%
 path = out.write()

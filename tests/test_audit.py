@@ -4,6 +4,7 @@ from __future__ import annotations
 
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from mst_helpers import audit
@@ -45,9 +46,35 @@ def test_fits_with_fixed_by_hand():
     assert audit.fits_with_fixed(3, 2.0, "1.00", [0])[1] == pytest.approx(6.0)
 
 
-def test_neighbouring_tables_count():
-    # 3 x 3 count changes x 2 x 2 size changes, minus the table itself, all valid here.
-    assert len(audit.neighbouring_tables(np.array([[5, 5], [5, 5]]))) == 35
+def test_origin_search_lists_every_table_by_hand():
+    """Printed 0.049 beside 12/20 vs 9/9 deaths: no test on those counts gives it; among all tables
+    of 20/9, 21/9 and 20/10 patients, Fisher on 10/20 vs 9/10 does (p = 0.0485), and a table and
+    its complement (the other outcome counted) appear once."""
+    origins = audit.pvalue_origins(np.array([[12, 9], [8, 0]]), "0.049")
+    assert origins.iloc[0]["table"] == "10/20 vs 9/10" and origins.iloc[0]["test"] == "Fisher exact"
+    assert origins.iloc[0]["p_value"] == pytest.approx(0.04851, abs=1e-5)
+    assert not origins["table"].isin(["10/20 vs 1/10"]).any()          # the complement of the first
+    # 0.290 may be a two-place value padded with a zero: Fisher on the printed CR counts gives 0.2872.
+    cr = audit.pvalue_origins(np.array([[18, 6], [2, 3]]), "0.290")
+    assert (cr.iloc[0]["table"], cr.iloc[0]["distance"]) == ("18/20 vs 6/9", 0)
+    assert "padded" in cr.iloc[0]["reading"]
+
+
+def test_one_more_patient_by_hand():
+    """25/30 and 7/10 are one more than 24/29 and 6/9; 11/30 cannot follow from 13/29."""
+    rows = [
+        {"id": "a.all.pct", "quantity": "x", "group": "all", "printed": "44.83", "kind": "percent", "denominator": 29},
+        {"id": "b.all.pct", "quantity": "x", "group": "all", "printed": "36.7", "kind": "percent", "denominator": 29},
+        {"id": "c.>70.pct", "quantity": "y", "group": ">70", "printed": "66.67", "kind": "percent", "denominator": 9},
+        {"id": "d.>70.pct", "quantity": "y", "group": ">70", "printed": "70.0", "kind": "percent", "denominator": 9},
+        {"id": "t2.header.all.n", "quantity": "n", "group": "all", "printed": "29", "kind": "count", "denominator": None},
+        {"id": "t2.header.>70.n", "quantity": "n", "group": ">70", "printed": "9", "kind": "count", "denominator": None},
+    ]
+    claims = pd.DataFrame(rows).assign(value=lambda f: f["printed"].astype(float))
+    table = audit.one_more_patient(claims, pairs=(("a.all.pct", "b.all.pct"), ("c.>70.pct", "d.>70.pct"))).set_index("claim_id")
+    assert table.at["d.>70.pct", "one_more"] == "7/10" and table.at["d.>70.pct", "explained"]
+    assert table.at["b.all.pct", "change"] == -2 and not table.at["b.all.pct", "explained"]
+    assert "cannot explain" in audit.one_more_patient_verdict(table.reset_index())
 
 
 # ----------------------------------------------------------------- the paper's registry
@@ -58,7 +85,7 @@ def test_percent_checks_find_the_known_problems(claims):
     # Correct rows pass: 11/29 = 37.93%.
     row = checks[checks["claim_ids"] == "t1.patient_sex.male.all.pct"].iloc[0]
     assert row["consistent"] and row["recomputed"] == "37.9310"
-    assert "truncated" in checks.set_index("claim_ids").at["t2.death_cause.relapse.>70.pct", "detail"]
+    assert checks.set_index("claim_ids").at["t2.death_cause.relapse.>70.pct", "cause"] == "truncated, not rounded"
 
 
 def test_sum_checks(claims):
@@ -94,18 +121,56 @@ def test_test_attribution_identifies_the_authors_tests(claims):
     assert attribution["t2.death_cause.p"] == "Pearson chi-square"
     assert attribution["t1.donor_age.p"] == "Student t"
     assert attribution["t2.early_death.p"] == "Fisher exact"
-    assert attribution["t2.cr.p"] == "not reproduced by any candidate test"
+    assert attribution["t2.cr.p"] == "Fisher exact, rounded to fewer places than printed"
+    assert attribution["t2.death.p"] == "no test on the printed counts; reproduced on another table"
     assert attribution["t2.mnc.p"] == "needs patient-level data"
 
 
-def test_inconsistencies_have_explanations(claims):
-    percent = audit.percent_checks(claims)
-    sums = audit.sum_checks(claims)
-    found = audit.inconsistencies(percent, sums, pvalue_attribution=audit.test_attribution(audit.pvalue_checks(claims)))
+def _all_inconsistencies(claims):
+    return audit.inconsistencies(audit.percent_checks(claims), audit.sum_checks(claims), audit.repeated_number_checks(claims),
+                                 audit.median_checks(claims), audit.date_checks(claims), audit.donor_age_checks(claims),
+                                 pvalue_attribution=audit.test_attribution(audit.pvalue_checks(claims)))
+
+
+def test_every_inconsistency_carries_a_computed_numeric_explanation(claims):
+    found = _all_inconsistencies(claims)
     assert len(found) >= 20
-    assert (found["explanation"].str.len() > 20).all()
-    assert found["claim_ids"].str.contains("t2.cr.p").any()
-    assert "30-patient" in found.set_index("claim_ids").loc["abs.os.>70.pct", "explanation"]
+    assert (found["cause"].str.len() > 15).all()
+    assert found["evidence"].str.contains(r"\d", regex=True).all()
+    # No fallback text, and no pointer to a table that is not there.
+    assert not found["cause"].str.contains("arithmetic does not hold|neighbouring tables", regex=True).any()
+    by_id = found.set_index("claim_ids")
+    assert "proportion of 10" in by_id.at["abs.os.>70.pct", "cause"]
+    assert "10/20 vs 9/10" in by_id.at["t2.death.p", "cause"]
+    # 36.7% cannot come from one more patient: 11 of 30 against 13 of 29.
+    assert "cannot" in by_id.at["t2.os.3y.all.pct;disc.os3y.pct", "cause"]
+
+
+def test_a_failed_check_without_a_cause_stops(claims):
+    percent = audit.percent_checks(claims)
+    broken = percent.assign(cause="")
+    with pytest.raises(ValueError, match="without a computed cause"):
+        audit.inconsistencies(broken)
+
+
+def test_false_alarms_stay_removed(claims):
+    """Four readings a review found wrong: the Discussion's 90% and 10-month median are consistent,
+    0.3 is the CR test rounded, and a longest OS below the longest follow-up is no conflict."""
+    found = _all_inconsistencies(claims)
+    flagged = {cid for ids in found["claim_ids"] for cid in ids.split(";")}
+    for claim in ("disc.cr.60-70.pct", "disc.os.>70.median", "disc.cr.p", "res.os.max"):
+        assert claim not in flagged, claim
+    medians = audit.median_checks(claims)
+    assert medians["consistent"].all()
+    assert not audit.date_checks(claims)["check"].str.contains("= longest follow-up").any()
+
+
+def test_nrm_by_the_papers_definition(claims):
+    """NRM is any death not due to relapse: at least deaths − relapses (12 − 9, 9 − 6), not 2."""
+    sums = audit.sum_checks(claims).set_index("check")
+    for group, minimum in (("60-70", 3), (">70", 3)):
+        row = sums.loc[f"NRM ({group}) ≥ deaths − relapses: the paper defines NRM as any death not due to relapse"]
+        assert not row["consistent"] and f"at least {minimum}" in row["cause"]
 
 
 def test_month_conventions(claims):

@@ -125,3 +125,44 @@ def test_book_works_from_file_url(built, browser):
     assert page.evaluate("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
     assert page.locator(".pasted-text").count() >= 5
     page.close()
+
+
+@pytest.mark.parametrize("how", ["server", "file"])
+def test_scorecard_table_is_searchable(built, server, browser, how):
+    """The interactive scorecard: typing into its search box filters the rows, also from file://."""
+    base, html = server
+    url = (f"{base}/book/executed/11_scorecard.html" if how == "server"
+           else (html / "book" / "executed" / "11_scorecard.html").as_uri())
+    page, errors = _open(browser, url)
+    search = page.locator("input[type=search]").first
+    search.wait_for(timeout=20000)
+    info = page.locator(".dt-info, .dataTables_info").first
+
+    def shown() -> str:
+        return info.inner_text()
+
+    before = shown()
+    search.fill("NRM")
+    page.wait_for_function("(b) => { const e = document.querySelector('.dt-info, .dataTables_info'); "
+                           "return e && e.innerText !== b; }", arg=before, timeout=10000)
+    after = shown()
+    assert "filtered" in after.lower() and after != before, (before, after)
+    rows = page.locator("table.dataTable tbody tr")
+    assert rows.count() >= 1 and all("NRM" in rows.nth(i).inner_text() or "nrm" in rows.nth(i).inner_text().lower()
+                                     for i in range(rows.count()))
+    assert not errors, errors
+    page.close()
+
+
+def test_verdict_board_links_resolve(server, browser):
+    """Every 'shown in' link of the landing page's verdict board leads to an anchor that exists."""
+    base, _ = server
+    page, _ = _open(browser, f"{base}/book/intro.html")
+    hrefs = page.evaluate("Array.from(document.querySelectorAll('#tab-intro-board a.reference.internal')).map(a => a.href)")
+    assert len(hrefs) >= 10
+    for href in hrefs:
+        target, _, anchor = href.partition("#")
+        other, _ = _open(browser, target)
+        assert anchor and other.locator(f"[id='{anchor}']").count() == 1, href
+        other.close()
+    page.close()

@@ -59,7 +59,7 @@ def pvalue_attribution_plot(checks: pd.DataFrame) -> plt.Figure:
     ----------
     checks
         Output of :func:`mst_helpers.audit.pvalue_checks`; rows needing patient-level data
-        and neighbouring-table rows are left out.
+        and origin-search rows are left out.
 
     Returns
     -------
@@ -69,7 +69,7 @@ def pvalue_attribution_plot(checks: pd.DataFrame) -> plt.Figure:
     """
     from ..claims import printed_decimals
 
-    data = checks[(~checks["neighbour"]) & checks["p_value"].notna() & (checks["test"] != "(patient-level data)")]
+    data = checks[(~checks["origin"]) & checks["p_value"].notna() & (checks["test"] != "(patient-level data)")]
     labels = list(dict.fromkeys(data["label"]))
     fig, ax = plt.subplots(figsize=(8.5, 0.42 * len(labels) + 1.4))
     for y, label in enumerate(labels):

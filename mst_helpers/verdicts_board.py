@@ -1,0 +1,77 @@
+"""The verdict board: one row per headline claim of the abstract, what the book finds, and why.
+
+Every cell comes from the scorecard and the chapters' results: the printed value, what the book
+finds (for a printed test that depends on the order of events, the range over every ordering
+chapter 10 allows; otherwise the recomputed value), the status and its one-line reason, and the
+label of the table or figure that shows it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+__all__ = ["Headline", "HEADLINES", "verdict_board"]
+
+
+@dataclass(frozen=True)
+class Headline:
+    """A headline claim: its label for readers, its registry id and the label that shows it."""
+
+    key: str
+    label: str
+    claim_id: str
+    shown_in: str
+    #: A results key whose sentence qualifies the verdict (e.g. what removing a bias leaves).
+    caveat: str = ""
+    caveat_lead: str = ""
+
+
+HEADLINES = (
+    Headline("cr", "Complete remission, all patients", "abs.cr.all.pct", "tab-audit-one-more"),
+    Headline("cr_p", "CR by age group (p)", "abs.cr.p", "tab-audit-origins"),
+    Headline("os_median", "Median overall survival (months)", "abs.os.median", "fig-survival-km"),
+    Headline("os_p", "OS by age group (log-rank p)", "abs.os.p", "tab-attainability"),
+    Headline("lfs_p", "LFS by age group (log-rank p)", "abs.lfs.p", "tab-attainability"),
+    Headline("courses_os", "OS, > 3 vs 1–3 MST courses (p)", "abs.courses.os.p", "tab-immortal-conclusion", "conclusion",
+             "the printed p is a biased comparison (immortal time); without that bias"),
+    Headline("courses_lfs", "LFS, > 3 vs 1–3 MST courses (p)", "abs.courses.lfs.p", "tab-immortal-methods", "conclusion",
+             "the printed p is a biased comparison (immortal time); for OS without that bias"),
+    Headline("relapse_p", "Relapse by age group (Gray p)", "abs.relapse.p", "tab-attainability"),
+    Headline("nrm", "NRM over 70 (count)", "res.nrm.>70.n", "tab-audit-inconsistencies"),
+    Headline("nrm_p", "NRM by age group (Gray p)", "abs.nrm.p", "tab-attainability"),
+    Headline("gvhd", "GVHD (patients)", "abs.gvhd.n", "tab-chimerism-summary"),
+    Headline("degs", "Differentially expressed genes", "res.rnaseq.degs", "tab-rnaseq-degs"),
+)
+
+
+def _finds(claim: str, row: pd.Series, values: dict) -> str:
+    """What the book finds for one claim: an attainable range where chapter 10 computed one."""
+    ranges = []
+    for framework in ("from_diagnosis", "from_cr"):
+        lo, hi = values.get(f"attainable.{claim}.{framework}.min"), values.get(f"attainable.{claim}.{framework}.max")
+        if lo is not None and hi is not None:
+            ranges.append(f"{float(lo):.2g} to {float(hi):.2g} ({framework.replace('_', ' ')})")
+    if ranges:
+        return "over every ordering of events: " + "; ".join(ranges)
+    value = row["recomputed"]
+    if value == "" or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{float(value):.3g} ({row['source']})"
+
+
+def verdict_board(scorecard: pd.DataFrame, results: pd.DataFrame, headlines=HEADLINES) -> pd.DataFrame:
+    """One row per headline: ``key``, ``claim``, ``printed``, ``finds``, ``status``, ``why``, ``shown_in``."""
+    values = dict(zip(results["key"], results["value"]))
+    card = scorecard.set_index("claim_id")
+    rows = []
+    for h in headlines:
+        row = card.loc[h.claim_id]
+        why = str(row["note"])
+        if h.caveat and h.caveat in values:
+            why += f"; but {h.caveat_lead}, {values[h.caveat]}"
+        rows.append({"key": h.key, "claim": h.label, "printed": str(row["printed"]), "finds": _finds(h.claim_id, row, values),
+                     "status": row["status"], "why": why, "shown_in": h.shown_in})
+    return pd.DataFrame(rows)

@@ -143,7 +143,7 @@ init_notebook_mode(all_interactive=False, connected=False)
 
 # %% tags=["remove-input"]
 show(reader_table(scorecard, claims), allow_html=True, paging=True, pageLength=25, classes="display compact",
-     maxBytes=0, caption="Every printed number of the paper, its status and where it is computed.")
+     maxBytes=0, table_id="scorecard-table", caption="Every printed number of the paper, its status and where it is computed.")
 
 # %%
 path = out.write()

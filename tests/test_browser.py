@@ -134,7 +134,7 @@ def test_scorecard_table_is_searchable(built, server, browser, how):
     url = (f"{base}/book/executed/11_scorecard.html" if how == "server"
            else (html / "book" / "executed" / "11_scorecard.html").as_uri())
     page, errors = _open(browser, url)
-    search = page.locator("input[type=search]").first
+    search = page.locator(".dt-container input[type=search]").first
     search.wait_for(timeout=20000)
     info = page.locator(".dt-info, .dataTables_info").first
 

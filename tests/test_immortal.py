@@ -17,7 +17,7 @@ from lifelines.statistics import logrank_test
 from mst_helpers import immortal
 from mst_helpers.cohort import load_cohort
 
-from .conftest import FIXTURES, ROOT, r_has, rscript
+from .conftest import FIXTURES, ROOT, assert_r_fixtures_regenerate, r_has, rscript
 
 IMMORTAL = FIXTURES / "immortal"
 
@@ -138,3 +138,19 @@ def test_conclusion_is_computed_from_the_intervals():
     assert immortal.excludes_one(1.2, 3.0) and not immortal.excludes_one(0.5, 1.5)
     none = table.assign(lower=np.nan, upper=np.nan)
     assert immortal.conclusion(none) == "no method that removes immortal time gives an interval"
+
+
+def test_exact_permutation_p_against_r(cohort):
+    """R (permutation_reference.R): every labelling (combn) tested with survdiff at the 8- and
+    12-month landmarks; p = share of labellings with a chi-square at least the observed one."""
+    ref = pd.read_csv(IMMORTAL / "permutation.csv").set_index("landmark")
+    table = immortal.sequential_landmarks(cohort.patients, cohort.courses, [8, 12]).set_index("landmark")
+    for landmark in (8, 12):
+        assert table.at[landmark, "labellings"] == ref.at[landmark, "labellings"]
+        assert table.at[landmark, "exact_p"] == pytest.approx(ref.at[landmark, "exact_p"], abs=1e-12)
+
+
+@pytest.mark.r_oracle
+@pytest.mark.skipif(not r_has("survival"), reason="R package survival not installed")
+def test_r_permutation_fixture_regenerates(tmp_path):
+    assert_r_fixtures_regenerate(IMMORTAL / "permutation_reference.R", ("permutation.csv",), tmp_path)

@@ -203,6 +203,7 @@ def _execute_one(chapter: Chapter, root: Path, kernel: str) -> None:
 
 def validate_data(root: Path) -> None:
     """Validate every data file the book reads before anything executes."""
+    from .audit import load_releases, load_statements
     from .claims import load_claims
     from .cohort import load_cohort
     from .schema import DataValidationError
@@ -210,6 +211,10 @@ def validate_data(root: Path) -> None:
 
     try:
         load_claims(root / "data" / "published" / "claims.csv")
+        # The audit's reference tables, when the project ships them (a reader's project may not).
+        for name, load in (("bioconductor_releases.csv", load_releases), ("statements.csv", load_statements)):
+            if (root / "data" / "published" / name).exists():
+                load(root / "data" / "published" / name)
         if (root / "data" / "reconstructed").is_dir():
             load_cohort(root / "data" / "reconstructed")
         transcriptomics_dir = root / "data" / "transcriptomics"

@@ -88,18 +88,21 @@ def competing_events_from_cr(patients: pd.DataFrame) -> pd.DataFrame:
                          "time": months_between(cr["cr_date"], end), "event": event}).reset_index(drop=True)
 
 
-def competing_events_from_diagnosis(patients: pd.DataFrame) -> pd.DataFrame:
+def competing_events_from_diagnosis(patients: pd.DataFrame, paper_definition: bool = False) -> pd.DataFrame:
     """Relapse vs non-relapse mortality among all patients, timed from diagnosis.
 
-    The framework the printed fractions (9/20, 6/9; 2/20, 2/9) imply. ``event``: 1 relapse,
-    2 NRM (death without relapse from a cause other than leukaemia), 3 death from leukaemia
-    without remission (neither), 0 censored.
+    By default the framework the printed fractions (9/20, 6/9; 2/20, 2/9) imply. ``event``:
+    1 relapse, 2 NRM (death without relapse from a cause other than leukaemia), 3 death from
+    leukaemia without remission (neither), 0 censored. That third event type contradicts the
+    paper's own definition ("NRM included any death not due to relapse"); with
+    ``paper_definition=True`` every death without relapse is NRM (event 2) and there is no event 3.
     """
     relapsed = patients["relapse"] == 1
     died = patients["death"] == 1
     leukaemic = patients["death_cause"].fillna("") == "relapse"
     end = patients["relapse_date"].where(relapsed, patients["death_date"].where(died, patients["last_contact_date"]))
-    event = np.select([relapsed, died & ~leukaemic, died & leukaemic], [RELAPSE, NON_RELAPSE_DEATH, 3], CENSORED)
+    refractory = NON_RELAPSE_DEATH if paper_definition else 3
+    event = np.select([relapsed, died & ~leukaemic, died & leukaemic], [RELAPSE, NON_RELAPSE_DEATH, refractory], CENSORED)
     return pd.DataFrame({"patient_id": patients["patient_id"], "age_group": patients["age_group"],
                          "time": months_between(patients["diagnosis_date"], end), "event": event})
 

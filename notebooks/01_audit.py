@@ -31,6 +31,8 @@
 
 # %% tags=["parameters"]
 claims_path = "../data/published/claims.csv"
+releases_path = "../data/published/bioconductor_releases.csv"
+statements_path = "../data/published/statements.csv"
 results_dir = "../_build/results"
 seed = 0
 
@@ -307,10 +309,36 @@ out.record("recomputed_cr_fisher", fisher_p("t2.cr.p"))
 out.record("recomputed_death_fisher", fisher_p("t2.death.p"))
 
 # %% [markdown]
+# ## Definitions, landmarks, software and words
+#
+# Four more kinds of check. Two states defined on one scale (remission and relapse by marrow
+# blasts) must meet without a gap. A crude count of patients alive at five years needs every
+# patient followed five years. The software versions of the Methods must belong together
+# (a Bioconductor package version belongs to one release, built for one R version; the release
+# table is `data/published/bioconductor_releases.csv`). And what the paper says in words about an
+# association must not contradict itself (`data/published/statements.csv` records each such
+# sentence).
+
+# %%
+definitions = audit.definition_checks(claims)
+landmarks = audit.landmark_follow_up_checks(claims)
+versions = audit.version_checks(claims, audit.load_releases(releases_path))
+statements = audit.statement_checks(audit.load_statements(statements_path))
+more = pd.concat([definitions, landmarks, versions, statements], ignore_index=True)
+out.record("n_more_checks", len(more))
+out.record("n_more_inconsistent", int((~more["consistent"]).sum()))
+numbered_table(more[["family", "check", "printed", "recomputed", "consistent", "cause"]].assign(
+    consistent=more["consistent"].map({True: "yes", False: "no"})),
+    "Definitions, landmark counts, software versions and statements in words.", "tab-audit-more")
+
+# %% [markdown]
+# {glue:text}`n_more_inconsistent` of these {glue:text}`n_more_checks` checks fail
+# ({numref}`tab-audit-more`); each says why in its last column.
+#
 # ## Every inconsistency, with the cause its check computed
 
 # %%
-found = audit.inconsistencies(percent, sums, repeated, medians, dates, donor, pvalue_attribution=attribution)
+found = audit.inconsistencies(percent, sums, repeated, medians, dates, donor, more, pvalue_attribution=attribution)
 out.record("n_inconsistencies", len(found))
 for number, row in enumerate(found.itertuples(index=False), start=1):
     out.record(f"inconsistency.{number:02d}", f"{row.check} | {row.claim_ids} | {row.cause} | {row.evidence}")

@@ -169,6 +169,26 @@ out.record("n_reproduced_dx", int(checks["reproduced by"].str.contains("from dia
 out.record("n_reproduced_cr", int(checks["reproduced by"].str.contains("from CR").sum()))
 numbered_table(checks, "Printed relapse and NRM numbers against both frameworks (cumulative incidence at 156 months, %; Gray's p).", "tab-competing-frameworks")
 
+# %%
+# NRM as the paper defines it ("any death not due to relapse"): refractory deaths count as NRM.
+defined = competing_events_from_diagnosis(cohort.patients, paper_definition=True)
+nrm_defined = competing.cif_at(competing.cumulative_incidence(defined["time"], defined["event"], defined["age_group"], cause=2), [156])
+for r in nrm_defined.itertuples():
+    out.record(f"nrm_defined.{r.group}.156", 100 * r.estimate)
+    out.record(f"nrm_defined.{r.group}.n", int(((defined["age_group"] == r.group) & (defined["event"] == 2)).sum()))
+out.record("nrm_defined.p", competing.gray_test(defined["time"], defined["event"], defined["age_group"], cause=2).p_value)
+
+# %% [markdown]
+# **NRM as the paper defines it.** The Methods define NRM as "any death not due to relapse". Counted
+# so, from diagnosis, {glue:text}`nrm_defined.60-70.n` of {glue:text}`paper.t2.header.60-70.n`
+# patients aged 60–70 and {glue:text}`nrm_defined.>70.n` of {glue:text}`paper.t2.header.>70.n` over 70
+# die without relapse (cumulative incidence {glue:text}`nrm_defined.60-70.156:.1f`% and
+# {glue:text}`nrm_defined.>70.156:.1f`% at 156 months; Gray's p {glue:text}`nrm_defined.p:.2g`). The
+# printed {glue:text}`paper.res.nrm.60-70.n` and {glue:text}`paper.res.nrm.>70.n` need the deaths of
+# patients never in remission set apart as a third event, which the definition does not allow: the
+# framework "from diagnosis" above is therefore a sensitivity analysis that matches the printed
+# counts, and the scorecard counts those counts as contradicting the paper, never as met.
+
 # %% [markdown]
 # The framework from diagnosis reproduces {glue:text}`n_reproduced_dx` of the
 # {glue:text}`n_framework_checks` printed relapse/NRM numbers and the Methods' framework

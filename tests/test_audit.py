@@ -9,6 +9,8 @@ import pytest
 
 from mst_helpers import audit
 
+from .conftest import ROOT
+
 
 # ----------------------------------------------------------------- arithmetic by hand
 def test_rounds_to_and_truncation():
@@ -182,3 +184,55 @@ def test_month_conventions(claims):
     row = table[(table["claim_id"] == "res.followup.max") & (table["convention"] == "365/12")].iloc[0]
     assert row["days"] == "6665"
     assert reach.size().nunique() == 1
+
+
+def test_definitions_must_meet_without_a_gap(claims):
+    """CR needs < 5% marrow blasts, relapse > 5%: exactly 5% is in neither state."""
+    row = audit.definition_checks(claims).iloc[0]
+    assert not row["consistent"] and "exactly 5" in row["cause"]
+    fixed = claims.copy()
+    fixed.loc[fixed["id"] == "meth.relapse.blasts", "comparator"] = "≥"
+    assert audit.definition_checks(fixed)["consistent"].all()
+
+
+def test_crude_five_year_counts_need_five_years_of_follow_up(claims):
+    rows = audit.landmark_follow_up_checks(claims)
+    assert (~rows["consistent"]).all() and rows["evidence"].str.contains("52.96 < 60").all()
+    longer = claims.copy()
+    longer.loc[longer["id"] == "res.followup.min", "value"] = 61.0
+    longer.loc[longer["id"] == "res.followup.min", "printed"] = "61.00"
+    assert audit.landmark_follow_up_checks(longer)["consistent"].all()
+
+
+def test_software_versions_against_their_releases(claims):
+    releases = audit.load_releases(ROOT / "data" / "published" / "bioconductor_releases.csv")
+    rows = audit.version_checks(claims, releases).set_index("claim_ids")
+    deseq = rows.loc["meth.deseq2_version;meth.r_version"]
+    assert not deseq["consistent"] and "Bioconductor 3.7" in deseq["cause"] and "R 3.5" in deseq["cause"]
+    # The same packages printed with the R of their release are consistent.
+    same_r = claims.copy()
+    same_r.loc[same_r["id"] == "meth.r_version", "printed"] = "3.5.1"
+    assert audit.version_checks(same_r, releases)["consistent"].all()
+
+
+def test_statements_in_words_that_contradict_each_other():
+    statements = audit.load_statements(ROOT / "data" / "published" / "statements.csv")
+    rows = audit.statement_checks(statements).set_index("check")
+    assert not rows.at["donor age and LFS: one finding throughout", "consistent"]
+    assert rows.at["patient age and OS: one finding throughout", "consistent"]
+
+
+@pytest.mark.parametrize("name, line, bad, column", [
+    ("bioconductor_releases.csv", 2, "3.7,2018,three,1.20,3.8", "r_version"),
+    ("statements.csv", 3, "x.y,results,donor age,LFS,maybe,Cox,\"a sentence long enough\"", "finding"),
+])
+def test_reference_tables_are_validated(tmp_path, name, line, bad, column):
+    from mst_helpers.schema import DataValidationError
+
+    lines = (ROOT / "data" / "published" / name).read_text().splitlines()
+    lines[line - 1] = bad
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n")
+    load = audit.load_releases if name.startswith("bioc") else audit.load_statements
+    with pytest.raises(DataValidationError, match=rf"{name}.*line {line}.*'{column}'"):
+        load(path)

@@ -128,3 +128,21 @@ def test_blips_do_not_count_as_recovery():
     anc = [0.1, 0.1, 0.1, 0.6, 0.6, 0.1, 0.6, 0.6, 0.6]
     r = ep.recovery_times(_labs(anc, [20] * 9)).iloc[0]
     assert r["neutrophil_days"] == 6
+
+
+def test_nrm_by_the_papers_definition_counts_refractory_deaths():
+    """'NRM included any death not due to relapse': a patient never in CR who dies of leukaemia is
+    NRM under the paper's definition, and a third event type only in the printed counts' framework."""
+    from mst_helpers.endpoints import competing_events_from_diagnosis
+
+    patients = pd.DataFrame({
+        "patient_id": ["R", "N", "L", "A"], "age_group": ["g"] * 4,
+        "diagnosis_date": pd.to_datetime(["2000-01-01"] * 4),
+        "relapse": [1, 0, 0, 0], "relapse_date": pd.to_datetime(["2000-06-01", None, None, None]),
+        "death": [1, 1, 1, 0], "death_date": pd.to_datetime(["2000-09-01", "2000-03-01", "2000-02-01", None]),
+        "death_cause": ["relapse", "infection", "relapse", None],
+        "last_contact_date": pd.to_datetime(["2000-09-01", "2000-03-01", "2000-02-01", "2001-01-01"]),
+    })
+    implied = competing_events_from_diagnosis(patients)["event"].tolist()
+    defined = competing_events_from_diagnosis(patients, paper_definition=True)["event"].tolist()
+    assert implied == [1, 2, 3, 0] and defined == [1, 2, 2, 0]

@@ -22,12 +22,15 @@ from __future__ import annotations
 from ..endpoints import DAYS_PER_MONTH
 from .arithmetic import (fits_with_fixed, grim_consistent, grim_denominators, grimmer_consistent, max_deviation,
                          rounds_to, truncates_to)
-from .counts import REPEATED, SumRule, median_checks, percent_checks, repeated_number_checks, sum_checks
+from .counts import (REPEATED, SumRule, definition_checks, landmark_follow_up_checks, median_checks, percent_checks,
+                     repeated_number_checks, sum_checks)
 from .dates import MONTH_CLAIMS, date_checks, donor_age_checks, month_convention_checks, whole_days_for
 from .pvalues import (PVALUE_SPECS, SURVIVAL_P_IDS, PValueSpec, describe_origins, pvalue_checks, pvalue_origins,
                       table_for, test_attribution, test_pattern)
 from .earlier_version import one_more_patient, one_more_patient_verdict
+from .statements import load_statements, statement_checks
 from .summary import inconsistencies
+from .versions import load_releases, version_checks
 
 __all__ = [
     "DAYS_PER_MONTH",
@@ -44,6 +47,8 @@ __all__ = [
     "REPEATED",
     "repeated_number_checks",
     "median_checks",
+    "definition_checks",
+    "landmark_follow_up_checks",
     "date_checks",
     "month_convention_checks",
     "MONTH_CLAIMS",
@@ -60,5 +65,9 @@ __all__ = [
     "test_pattern",
     "inconsistencies",
     "one_more_patient",
+    "load_releases",
+    "load_statements",
+    "statement_checks",
+    "version_checks",
     "one_more_patient_verdict",
 ]

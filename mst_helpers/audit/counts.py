@@ -289,3 +289,47 @@ def median_checks(claims: pd.DataFrame, rules=MEDIAN_RULES) -> pd.DataFrame:
                          cause=f"a median of {median:g} months is impossible when {alive:g} of {n:g} are alive at {months:g} months",
                          evidence=f"{alive:g}/{n:g} = {100 * share:.1f}% {'<' if share < 0.5 else '>'} 50%"))
     return pd.DataFrame(rows)
+
+
+#: Pairs of definitions on one scale whose boundaries must meet (lower state, upper state).
+DEFINITION_PAIRS = (("meth.cr.blasts", "meth.relapse.blasts"),)
+
+
+def definition_checks(claims: pd.DataFrame, pairs=DEFINITION_PAIRS) -> pd.DataFrame:
+    """Two states defined on one scale (remission below a threshold, relapse above one) must leave
+    no value in neither state and none in both: e.g. "< 5%" with "≥ 5%", not "< 5%" with "> 5%"."""
+    c = _index(claims)
+    rows = []
+    for low_id, high_id in pairs:
+        lo, hi = _val(c, low_id), _val(c, high_id)
+        lo_op, hi_op = str(c.at[low_id, "comparator"]), str(c.at[high_id, "comparator"])
+        gap = lo < hi or (lo == hi and lo_op == "<" and hi_op == ">")
+        overlap = lo > hi or (lo == hi and lo_op in ("≤", "<=") and hi_op in ("≥", ">="))
+        rows.append(_row(f"{c.at[low_id, 'quantity']} and {c.at[high_id, 'quantity']} meet without gap or overlap", "definition",
+                         [low_id, high_id], f"{lo_op} {lo:g} / {hi_op} {hi:g}", "gap" if gap else "overlap" if overlap else "meet",
+                         not (gap or overlap),
+                         cause=(f"a value of exactly {lo:g} is in neither state" if gap and lo == hi else
+                                f"values between {lo:g} and {hi:g} are in neither state" if gap else
+                                f"a value of {hi:g} to {lo:g} is in both states"),
+                         evidence=f"{c.at[low_id, 'quantity']}: {lo_op} {lo:g}; {c.at[high_id, 'quantity']}: {hi_op} {hi:g}"))
+    return pd.DataFrame(rows)
+
+
+#: Crude counts at a landmark, with the landmark in months.
+LANDMARK_COUNTS = (("t2.os.5y.all.n", 60.0), ("t2.lfs.5y.all.n", 60.0))
+
+
+def landmark_follow_up_checks(claims: pd.DataFrame, counts=LANDMARK_COUNTS, minimum_id: str = "res.followup.min") -> pd.DataFrame:
+    """A crude count of patients alive at a landmark needs every patient followed to the landmark
+    (or dead before it); the shortest follow-up says whether that can hold."""
+    c = _index(claims)
+    shortest = _val(c, minimum_id)
+    rows = []
+    for count_id, months in counts:
+        ok = shortest >= months
+        rows.append(_row(f"{c.at[count_id, 'quantity']} needs every patient followed {months:g} months",
+                         "landmark", [count_id, minimum_id], _printed(c, count_id), f"shortest follow-up {shortest:g} months", ok,
+                         cause=f"a patient followed {shortest:g} months cannot be counted as alive or not at {months:g} months "
+                               "unless they died before; the crude count treats them as known",
+                         evidence=f"shortest follow-up {shortest:g} < {months:g} months"))
+    return pd.DataFrame(rows)

@@ -36,9 +36,11 @@ HEADLINES = (
     Headline("os_p", "OS by age group (log-rank p)", "abs.os.p", "tab-attainability"),
     Headline("lfs_p", "LFS by age group (log-rank p)", "abs.lfs.p", "tab-attainability"),
     Headline("courses_os", "OS, > 3 vs 1–3 MST courses (p)", "abs.courses.os.p", "tab-immortal-conclusion", "conclusion",
-             "the printed p is a biased comparison (immortal time); without that bias"),
-    Headline("courses_lfs", "LFS, > 3 vs 1–3 MST courses (p)", "abs.courses.lfs.p", "tab-immortal-methods", "conclusion",
-             "the printed p is a biased comparison (immortal time); for OS without that bias"),
+             "the printed p compares patients by courses they had to survive to receive (immortal time), so it is no "
+             "evidence of an effect; for OS, without that bias"),
+    Headline("courses_lfs", "LFS, > 3 vs 1–3 MST courses (p)", "abs.courses.lfs.p", "tab-immortal-methods", "",
+             "the printed p compares patients by courses they had to survive to receive (immortal time), so it is no "
+             "evidence of an effect"),
     Headline("relapse_p", "Relapse by age group (Gray p)", "abs.relapse.p", "tab-attainability"),
     Headline("nrm", "NRM over 70 (count)", "res.nrm.>70.n", "tab-audit-inconsistencies"),
     Headline("nrm_p", "NRM by age group (Gray p)", "abs.nrm.p", "tab-attainability"),
@@ -53,13 +55,16 @@ def _finds(claim: str, row: pd.Series, values: dict) -> str:
     for framework in ("from_diagnosis", "from_cr"):
         lo, hi = values.get(f"attainable.{claim}.{framework}.min"), values.get(f"attainable.{claim}.{framework}.max")
         if lo is not None and hi is not None:
-            ranges.append(f"{float(lo):.2g} to {float(hi):.2g} ({framework.replace('_', ' ')})")
+            method = values.get(f"attainable.{claim}.{framework}.method", "")
+            ranges.append(f"{float(lo):.2g} to {float(hi):.2g} ({framework.replace('_', ' ')}; {method})")
     if ranges:
-        return "over every ordering of events: " + "; ".join(ranges)
+        return "attainable range: " + "; ".join(ranges)
     value = row["recomputed"]
     if value == "" or (isinstance(value, float) and math.isnan(value)):
         return "—"
-    return f"{float(value):.3g} ({row['source']})"
+    number = float(value)
+    shown = f"{number:.0f}" if number.is_integer() else f"{number:.3g}"
+    return f"{shown} ({row['source']})"
 
 
 def verdict_board(scorecard: pd.DataFrame, results: pd.DataFrame, headlines=HEADLINES) -> pd.DataFrame:
@@ -69,9 +74,11 @@ def verdict_board(scorecard: pd.DataFrame, results: pd.DataFrame, headlines=HEAD
     rows = []
     for h in headlines:
         row = card.loc[h.claim_id]
-        why = str(row["note"])
-        if h.caveat and h.caveat in values:
-            why += f"; but {h.caveat_lead}, {values[h.caveat]}"
+        why, status = str(row["note"]), str(row["status"])
+        if h.caveat_lead:
+            # The printed number can be right and the claim it supports still wrong: say both.
+            status += " (a biased comparison)"
+            why += f"; but {h.caveat_lead}" + (f", {values[h.caveat]}" if h.caveat in values else "")
         rows.append({"key": h.key, "claim": h.label, "printed": str(row["printed"]), "finds": _finds(h.claim_id, row, values),
-                     "status": row["status"], "why": why, "shown_in": h.shown_in})
+                     "status": status, "why": why, "shown_in": h.shown_in})
     return pd.DataFrame(rows)

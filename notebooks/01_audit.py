@@ -91,12 +91,11 @@ numbered_table(failed_percent, "Printed percentages that do not follow from thei
 
 # %% [markdown]
 # Of the {glue:text}`n_percent_checked` percentages with a known denominator,
-# {glue:text}`n_percent_inconsistent` fail ({numref}`tab-audit-percent`). Two patterns stand
-# out. Table 2 prints the >70 group's relapse deaths as {glue:text}`paper.t2.death_cause.relapse.>70.pct`%,
-# which is {glue:text}`paper.t2.death_cause.relapse.>70.n`/{glue:text}`paper.t2.header.>70.n` *truncated*
-# rather than rounded. And several percentages about the >70 group cannot come from
-# {glue:text}`paper.t2.header.>70.n` patients at all, but do pass GRIM with one patient more — a first hint that some
-# numbers were computed on a slightly different cohort.
+# {glue:text}`n_percent_inconsistent` fail ({numref}`tab-audit-percent`), each with the cause its
+# own numbers support in the last columns. Table 2 prints the >70 group's relapse deaths as
+# {glue:text}`paper.t2.death_cause.relapse.>70.pct`%, which is
+# {glue:text}`paper.t2.death_cause.relapse.>70.n`/{glue:text}`paper.t2.header.>70.n` *truncated*
+# rather than rounded; other percentages cannot come from their group's size at all (GRIM).
 
 # %%
 grim_fails = percent[(percent["family"] == "GRIM") & ~percent["consistent"]]
@@ -107,7 +106,8 @@ out.record("n_grim_fail_pass_with_one_more", int(one_more.sum()))
 
 # %% [markdown]
 # Of the {glue:text}`n_grim_fail` percentages that fail GRIM, {glue:text}`n_grim_fail_pass_with_one_more`
-# pass it with one patient more in the denominator.
+# pass it with one patient more in the denominator — a hint that some numbers come from a slightly
+# different cohort, tested number by number below ({numref}`tab-audit-one-more`).
 #
 # ## Sums that must add up
 #
@@ -218,9 +218,9 @@ numbered_table(donor[["check", "printed", "recomputed", "consistent"]], "Donor-a
 # {glue:text}`paper.res.gvhd.donor_age`-year-old daughter — and two donors that far below the
 # group's mean of {glue:text}`paper.t1.donor_age.60-70.mean` leave too little spread for an SD of
 # {glue:text}`paper.t1.donor_age.60-70.sd` ({glue:text}`n_donor_inconsistent` failure in
-# {numref}`tab-audit-donor`). The youngest donor cannot have been
-# {glue:text}`paper.res.donor_age.min`: the sentence "ranged from 18 to 55" most likely restates
-# the eligibility range in the Methods.
+# {numref}`tab-audit-donor`). One of these printed numbers is wrong; the book takes the youngest
+# donor's {glue:text}`paper.res.donor_age.min` years as the likeliest, because the sentence "ranged
+# from 18 to 55" repeats the eligibility range of the Methods word for word.
 #
 # ## Which test did the authors use?
 #
@@ -235,9 +235,12 @@ numbered_table(donor[["check", "printed", "recomputed", "consistent"]], "Donor-a
 pchecks = audit.pvalue_checks(claims)
 attribution = audit.test_attribution(pchecks)
 recomputable = attribution[attribution["reproduced_by"] != "needs patient-level data"]
-attributed = recomputable[~recomputable["reproduced_by"].str.startswith(("no test", "not reproduced"))]
+rounded = recomputable["reproduced_by"].str.contains("rounded to fewer places")
+attributed = recomputable[~recomputable["reproduced_by"].str.startswith(("no test", "not reproduced")) & ~rounded]
 out.record("n_pvalues_recomputable", len(recomputable))
 out.record("n_pvalues_attributed", len(attributed))
+out.record("n_pvalues_rounded", int(rounded.sum()))
+out.record("n_pvalues_unexplained", len(recomputable) - len(attributed) - int(rounded.sum()))
 out.record("n_pvalues_needing_data", int((attribution["reproduced_by"] == "needs patient-level data").sum()))
 out.record("test_pattern", audit.test_pattern(attribution))
 for _, row in attribution.iterrows():
@@ -266,11 +269,12 @@ numbered_table(attribution[["label", "printed", "recomputed", "reproduced_by"]],
 
 # %% [markdown]
 # Of the {glue:text}`n_pvalues_recomputable` p-values that can be recomputed from printed counts,
-# {glue:text}`n_pvalues_attributed` are reproduced exactly by a candidate test
-# ({numref}`fig-audit-pvalues`, {numref}`tab-audit-attribution`); the remaining
+# {glue:text}`n_pvalues_attributed` are reproduced at the printed precision by a candidate test,
+# {glue:text}`n_pvalues_rounded` only at one place fewer than printed, and
+# {glue:text}`n_pvalues_unexplained` by no test on the printed counts
+# ({numref}`fig-audit-pvalues`, {numref}`tab-audit-attribution`). Another
 # {glue:text}`n_pvalues_needing_data` need patient-level data (rank tests on doses and years) and
-# are left to later chapters. By test ({glue:text}`n_pvalues_attributed` reproduced):
-# {glue:text}`test_pattern`.
+# are left to later chapters. By test: {glue:text}`test_pattern`.
 #
 # Where no test on the printed counts gives the printed value, the audit searches *every* table
 # with the printed group sizes, or one patient more in either group, under every candidate test,
@@ -278,6 +282,9 @@ numbered_table(attribution[["label", "printed", "recomputed", "reproduced_by"]],
 
 # %%
 origins = attribution[attribution["origins"] != ""]
+# Yes/no tables of the printed group sizes and of one more patient in either group.
+n_young, n_old = (int(claims.set_index("id").at[f"t2.header.{g}.n", "value"]) for g in ("60-70", ">70"))
+out.record("origin.n_tables", sum((m1 + 1) * (m2 + 1) for m1, m2 in ((n_young, n_old), (n_young + 1, n_old), (n_young, n_old + 1))))
 for r in origins.itertuples():
     out.record(f"origin.{r.p_id}", r.origins)
     best = pchecks[(pchecks["p_id"] == r.p_id) & pchecks["origin"]].sort_values("distance").head(1)
@@ -290,11 +297,14 @@ numbered_table(origins[["label", "printed", "cause", "origins"]].rename(columns=
                "tab-audit-origins")
 
 # %% [markdown]
-# The deaths p-value ({glue:text}`paper.t2.death.p`) is {glue:text}`origin.t2.death.p.test` on
-# {glue:text}`origin.t2.death.p.table` (p = {glue:text}`origin.t2.death.p.p:.4f`), and the CR
-# p-value ({glue:text}`paper.t2.cr.p`) is {glue:text}`origin.t2.cr.p.test` on
-# {glue:text}`origin.t2.cr.p.table` (p = {glue:text}`origin.t2.cr.p.p:.4f`): the last column of
-# {numref}`tab-audit-origins` says which other printed numbers each table would also explain.
+# Among the {glue:text}`origin.n_tables` tables searched, the deaths p-value
+# ({glue:text}`paper.t2.death.p`) is matched nearest the printed counts by
+# {glue:text}`origin.t2.death.p.test` on {glue:text}`origin.t2.death.p.table` (p =
+# {glue:text}`origin.t2.death.p.p:.4f`), and the CR p-value ({glue:text}`paper.t2.cr.p`) by
+# {glue:text}`origin.t2.cr.p.test` on {glue:text}`origin.t2.cr.p.table` (p =
+# {glue:text}`origin.t2.cr.p.p:.4f`). A match found by searching is a candidate, not a proof: the
+# last column of {numref}`tab-audit-origins` lists every match and which other printed numbers each
+# table would also explain.
 # Table 2's OS and LFS p-values ({glue:text}`paper.t2.os.p` and {glue:text}`paper.t2.lfs.p`) *are*
 # reproduced — by a Pearson chi-square over the 1-, 3- and 5-year counts as if they were separate
 # categories, which is no test (every 5-year survivor is also a 3- and a 1-year survivor).

@@ -120,7 +120,7 @@ cp_relapse = immortal.counting_process(cohort.patients, cohort.courses, "os", re
 for label, adjust in (("age", ("older",)), ("age_relapse", ("older", "relapsed"))):
     fit = immortal.time_dependent_cox(cp_relapse, adjust)
     what = "age group" if label == "age" else "age group and relapse (time-dependent)"
-    rows.append({"endpoint": "OS", "method": f"(c′) time-dependent Cox adjusted for {what}", "n": len(frame),
+    rows.append({"endpoint": "OS", "method": f"(c′) time-dependent Cox adjusted for {what}", "n": cp_relapse["patient_id"].nunique(),
                  "HR": fit.hr, "lower": fit.lower, "upper": fit.upper, "p": fit.p_value, "p from": "Wald"})
     for key, value in (("hr", fit.hr), ("lower", fit.lower), ("upper", fit.upper), ("p", fit.p_value)):
         out.record(f"td.os.{label}.{key}", value)
@@ -245,8 +245,11 @@ for key in ("survival_start", "survival_never", "difference", "lower", "upper", 
 out.record("trial.boot_undefined_pct", 100 * trial.boot_undefined / trial.n_boot)
 zero_strata = support.loc[support["never"] == 0, "stratum"].tolist()
 out.record("trial.positivity_sentence",
-           (f"no patient aged {' or '.join(zero_strata)} followed the 'never' strategy, so for them the weights "
-            "extrapolate from other patients" if zero_strata else "every age group has patients who followed each strategy"))
+           (f"no patient aged {' or '.join(zero_strata)} followed the 'never' strategy, so after the grace period that arm "
+            "holds only other age groups and its curve says nothing about them" if zero_strata
+            else "every age group has patients who followed each strategy"))
+out.record("trial.runnable", "these data cannot run it" if trial.boot_undefined or zero_strata
+           else "these data can run it")
 trial_km = target_trial.weighted_kaplan_meier(target_trial.weighted_intervals(target_trial.clone(eligible, trial_grace), "age_group"))
 fig = emulated_trial_plot(trial_km, trial_horizon, {"start": f"start a fourth course within {trial_grace:g} months",
                                                     "never": "never start a fourth course"})
@@ -270,9 +273,8 @@ plt.close(fig)
 # No interval can be attached to it: in {glue:text}`trial.boot_undefined` of
 # {glue:text}`trial.n_boot` bootstrap resamples ({glue:text}`trial.boot_undefined_pct:.0f`%) no
 # clone of the "never" arm is followed to the horizon, so the estimate does not exist there, and
-# the resamples where it does exist are exactly those that contain the lone comparator. Positivity
-# fails: {glue:text}`trial.positivity_sentence`. The emulation can be written down; these data
-# cannot run it.
+# the resamples where it does exist are those that contain the patients who never started. Positivity:
+# {glue:text}`trial.positivity_sentence`. The emulation can be written down; {glue:text}`trial.runnable`.
 #
 # ## The whole disease course: a multi-state model
 #
@@ -321,8 +323,9 @@ numbered_table(counts.pivot_table(index="transition", columns="group", values="n
 # Over 70, {glue:text}`ms.count.>70.relapse->death` of the {glue:text}`ms.count.>70.CR->relapse`
 # patients who relapsed have died ({numref}`tab-immortal-transitions`). Fourth courses were given
 # {glue:text}`switch_min:.1f` to {glue:text}`switch_max:.1f` months after diagnosis: the table shows
-# how different the two age groups already are in those months, and relapse is the transition that
-# ends a patient's courses.
+# how different the two age groups already are in those months. By the protocol a relapse ends the
+# courses, so patients' prognosis changes over time with their courses: confounding that varies with
+# time, which a baseline adjustment cannot remove.
 #
 # ## What the methods say together
 
@@ -332,22 +335,22 @@ landmark_row = landmark_table.set_index("landmark").loc[first_after]
 conclusion_rows = [
     {"method": "naive comparison (the paper)", "estimate": out.values["naive.os.hr"],
      "lower": by["(a) naive: >3 vs 1–3 from time zero (biased)"]["lower"], "upper": by["(a) naive: >3 vs 1–3 from time zero (biased)"]["upper"],
-     "removes": "nothing", "leaves": "immortal time, confounding by age, reverse causation (relapse stops courses)"},
+     "removes": "nothing", "leaves": "immortal time, confounding by age, time-varying confounding by prognosis"},
     {"method": f"landmark at {first_after} months", "estimate": landmark_row["hr"], "lower": landmark_row["lower"],
      "upper": landmark_row["upper"], "removes": "immortal time",
-     "leaves": f"confounding by age, reverse causation; {int(landmark_row['n_unexposed'])} comparator(s)"},
+     "leaves": f"confounding by age, time-varying confounding by prognosis; {int(landmark_row['n_unexposed'])} comparator(s)"},
     {"method": "time-dependent Cox", "estimate": out.values["td.os.hr"], "lower": out.values["td.os.lower"],
-     "upper": out.values["td.os.upper"], "removes": "immortal time", "leaves": "confounding by age, reverse causation"},
+     "upper": out.values["td.os.upper"], "removes": "immortal time", "leaves": "confounding by age, time-varying confounding by prognosis"},
     {"method": "time-dependent Cox adjusted for age group", "estimate": out.values["td.os.age.hr"],
      "lower": out.values["td.os.age.lower"], "upper": out.values["td.os.age.upper"],
-     "removes": "immortal time, confounding by age group", "leaves": "reverse causation, confounding within age groups"},
+     "removes": "immortal time, confounding by age group", "leaves": "time-varying confounding by prognosis, confounding within age groups"},
     {"method": "time-dependent Cox adjusted for age group and relapse", "estimate": out.values["td.os.age_relapse.hr"],
      "lower": out.values["td.os.age_relapse.lower"], "upper": out.values["td.os.age_relapse.upper"],
      "removes": "immortal time, confounding by age group, the path through relapse",
      "leaves": "a different question: an association beyond preventing relapse"},
     {"method": "clone–censor–weight (target trial)", "estimate": math.nan, "lower": math.nan, "upper": math.nan,
-     "removes": "immortal time, confounding by age group (through the weights)",
-     "leaves": f"positivity: {trial.never_followed} comparator(s); no interval exists"},
+     "removes": "immortal time; confounding by age group only where both strategies are followed",
+     "leaves": f"positivity: {trial.never_followed} comparator(s), no interval"},
 ]
 conclusions = pd.DataFrame(conclusion_rows)
 out.record("conclusion", immortal.conclusion(conclusions))
@@ -360,12 +363,11 @@ numbered_table(pd.DataFrame({
     "What each analysis of '> 3 courses' (OS) removes and what it leaves.", "tab-immortal-conclusion")
 
 # %% [markdown]
-# Read together ({numref}`tab-immortal-conclusion`): {glue:text}`conclusion`. Each step that
-# removes a bias beyond immortal time widens the interval, and the one design that asks the causal
-# question directly has {glue:text}`trial.never_followed` comparator(s). On this reconstructed
-# cohort the data cannot separate an effect of a fourth course from the age of the patients who
-# receive it and from relapse stopping the courses; and the course dates are themselves an
-# assumption of the reconstruction (see the box at the top).
+# Read together ({numref}`tab-immortal-conclusion`): {glue:text}`conclusion`. The one design that
+# asks the causal question directly has {glue:text}`trial.never_followed` comparator(s). An
+# association that survives only the removal of immortal time is not an effect of a fourth course:
+# age and the patients' changing prognosis stand in between, and on this reconstructed cohort the
+# course dates are themselves an assumption (see the box at the top).
 #
 # ```{admonition} Concept: immortal time
 # :class: tip

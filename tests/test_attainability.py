@@ -213,3 +213,12 @@ def test_lfs_from_diagnosis_witness_meets_every_target(slots, registry):
     cohort, _ = a.realise(space, r.argmax, "logrank_lfs_dx", slots, a.RELAXED)
     assert unmet_targets(registry, cohort) == []
     assert _witness_value("logrank_lfs_dx", cohort) == pytest.approx(r.maximum, rel=1e-6)
+
+
+def test_impossibility_sentences_ignore_scripts():
+    """An interactive table's rows arrive as JSON inside a script: no reader sentence, no match."""
+    from mst_helpers.attainability import impossibility_sentences
+
+    html = ("<p>x</p><script type='module'>const rows = [['OS', 'p = 0.002', '10.0% is impossible for 9']];</script>"
+            "<p>The OS p = 0.002 is impossible.</p>")
+    assert impossibility_sentences(html) == [("The OS p = 0.002 is impossible.", "abs.os.p")]

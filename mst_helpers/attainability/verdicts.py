@@ -241,7 +241,9 @@ def impossibility_sentences(html: str) -> list[tuple[str, str | None]]:
     sums) are not test results and are not matched: the sentence must mention a p-value or test."""
     import re
 
-    # Block elements (paragraphs, table cells, list items) end a sentence: a table row is not one.
+    # Scripts and styles are no reader text (an interactive table's rows arrive as JSON in a script
+    # and are rendered cell by cell); block elements end a sentence: a table row is not one.
+    html = re.sub(r"<(script|style)\b[^>]*>.*?</\1\s*>", "\n", html, flags=re.I | re.S)
     text = re.sub(r"</?(p|td|th|tr|li|div|h[1-6]|caption|dd|dt)\b[^>]*>", "\n", html, flags=re.I)
     text = re.sub(r"<[^>]+>", " ", text)
     text = re.sub(r"[ \t\r\f\v]+", " ", text)

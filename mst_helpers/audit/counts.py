@@ -159,6 +159,8 @@ def _derived_cause(rule: SumRule, lhs: float, total: float, n: int | None) -> st
     diff = lhs - total
     if rule.relation == "=" and math.isclose(-diff, 1):
         return f"the total is one more than its parts ({total:g} vs {lhs:g}): it fits a cohort with one more patient"
+    if rule.relation == "=" and n is not None and lhs > n:
+        return f"the parts add up to {lhs:g}, more than the group's {n} patients: they cannot count patients of this group"
     if rule.relation == "=" and n is not None and math.isclose(lhs, n) and not math.isclose(total, n):
         return f"the parts add up to the whole group ({n} patients), not to the total of {total:g}"
     if rule.relation == "=":

@@ -58,7 +58,9 @@ def one_more_patient(claims: pd.DataFrame, pairs=tuple(REPEATED)) -> pd.DataFram
             rows.append({"claim_id": f"{stem}.all.n", "quantity": c.at[f"{stem}.all.n", "quantity"], "group": "all",
                          "printed": _printed(c, f"{stem}.all.n"), "analysed": f"{analysed:g}/{n}",
                          "one_more": f"{printed:g}/{n + 1}", "change": int(printed - analysed), "explained": True})
-    return pd.DataFrame(rows, columns=["claim_id", "quantity", "group", "printed", "analysed", "one_more", "change", "explained"])
+    table = pd.DataFrame(rows, columns=["claim_id", "quantity", "group", "printed", "analysed", "one_more", "change", "explained"])
+    # One number printed in several places counts once.
+    return table.drop_duplicates(["group", "analysed", "one_more"]).reset_index(drop=True)
 
 
 def one_more_patient_verdict(table: pd.DataFrame) -> str:

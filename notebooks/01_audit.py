@@ -321,7 +321,8 @@ out.record("recomputed_death_fisher", fisher_p("t2.death.p"))
 # %% [markdown]
 # ## Definitions, landmarks, software and words
 #
-# Four more kinds of check. Two states defined on one scale (remission and relapse by marrow
+# Five more kinds of check. The paper must say how many patients it sequenced and analysed with one
+# number in every place. Two states defined on one scale (remission and relapse by marrow
 # blasts) must meet without a gap. A crude count of patients alive at five years needs every
 # patient followed five years. The software versions of the Methods must belong together
 # (a Bioconductor package version belongs to one release, built for one R version; the release
@@ -334,7 +335,8 @@ definitions = audit.definition_checks(claims)
 landmarks = audit.landmark_follow_up_checks(claims)
 versions = audit.version_checks(claims, audit.load_releases(releases_path))
 statements = audit.statement_checks(audit.load_statements(statements_path))
-more = pd.concat([definitions, landmarks, versions, statements], ignore_index=True)
+counted = audit.count_statement_checks(claims)
+more = pd.concat([definitions, landmarks, versions, statements, counted], ignore_index=True)
 out.record("n_more_checks", len(more))
 out.record("n_more_inconsistent", int((~more["consistent"]).sum()))
 numbered_table(more[["family", "check", "printed", "recomputed", "consistent", "cause"]].assign(

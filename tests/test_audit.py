@@ -236,3 +236,11 @@ def test_reference_tables_are_validated(tmp_path, name, line, bad, column):
     load = audit.load_releases if name.startswith("bioc") else audit.load_statements
     with pytest.raises(DataValidationError, match=rf"{name}.*line {line}.*'{column}'"):
         load(path)
+
+
+def test_patients_sequenced_and_analysed_are_counted_alike(claims):
+    rows = audit.count_statement_checks(claims).set_index("check")
+    sequenced = rows.loc["patients sequenced: one number in every place"]
+    assert not sequenced["consistent"] and "says 10 where the other places say 4" in sequenced["cause"]
+    analysed = rows.loc["patients analysed: one number in every place"]
+    assert not analysed["consistent"] and "says 30" in analysed["cause"]

@@ -22,7 +22,7 @@ from __future__ import annotations
 from ..endpoints import DAYS_PER_MONTH
 from .arithmetic import (fits_with_fixed, grim_consistent, grim_denominators, grimmer_consistent, max_deviation,
                          rounds_to, truncates_to)
-from .counts import (REPEATED, SumRule, definition_checks, landmark_follow_up_checks, median_checks, percent_checks,
+from .counts import (REPEATED, SumRule, count_statement_checks, definition_checks, landmark_follow_up_checks, median_checks, percent_checks,
                      repeated_number_checks, sum_checks)
 from .dates import MONTH_CLAIMS, date_checks, donor_age_checks, month_convention_checks, whole_days_for
 from .pvalues import (PVALUE_SPECS, SURVIVAL_P_IDS, PValueSpec, describe_origins, pvalue_checks, pvalue_origins,
@@ -48,6 +48,7 @@ __all__ = [
     "repeated_number_checks",
     "median_checks",
     "definition_checks",
+    "count_statement_checks",
     "landmark_follow_up_checks",
     "date_checks",
     "month_convention_checks",

@@ -335,3 +335,27 @@ def landmark_follow_up_checks(claims: pd.DataFrame, counts=LANDMARK_COUNTS, mini
                                "unless they died before; the crude count treats them as known",
                          evidence=f"shortest follow-up {shortest:g} < {months:g} months"))
     return pd.DataFrame(rows)
+
+
+#: Counts of the same patients stated in several places of the paper.
+COUNT_STATEMENTS = (
+    ("patients sequenced", ("abs.transcriptomics.n", "res.rnaseq.patients", "res.rnaseq.supp_table_2.n")),
+    ("patients analysed", ("abs.n_patients", "res.n_patients", "t1.header.all.n", "disc.cr.den")),
+)
+
+
+def count_statement_checks(claims: pd.DataFrame, statements=COUNT_STATEMENTS) -> pd.DataFrame:
+    """How many patients the paper says it sequenced or analysed, place by place: one number throughout."""
+    c = _index(claims)
+    rows = []
+    for label, ids in statements:
+        present = [i for i in ids if i in c.index]
+        values = {i: _val(c, i) for i in present}
+        most = pd.Series(values).mode().iloc[0]
+        odd = [i for i, v in values.items() if v != most]
+        rows.append(_row(f"{label}: one number in every place", "count statement", present,
+                         ", ".join(f"{values[i]:g}" for i in present), f"{most:g} in most places", not odd,
+                         cause="; ".join(f"{c.at[i, 'quantity']} ({c.at[i, 'section']}) says {values[i]:g} where the other "
+                                         f"places say {most:g}" for i in odd),
+                         evidence="; ".join(f"{i} = {values[i]:g}" for i in present)))
+    return pd.DataFrame(rows)

@@ -29,7 +29,7 @@
 # are involved.
 # ```
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "remove-cell"]
 claims_path = "../data/published/claims.csv"
 releases_path = "../data/published/bioconductor_releases.csv"
 statements_path = "../data/published/statements.csv"
@@ -60,7 +60,7 @@ pd.set_option("display.max_colwidth", 120)
 # missing column, a non-numeric value or a duplicate id stops the build with a message that
 # names the file, the row and the column.
 
-# %%
+# %% tags=["hide-input"]
 claims = load_claims(claims_path)
 out = ChapterResults("01_audit", results_dir)
 glue_claims(claims)
@@ -82,7 +82,7 @@ numbered_table(by_section, "Printed numbers in the registry, by section of the p
 # whole count out of n rounds to it. When the paper prints the count too, we simply divide.
 # ```
 
-# %%
+# %% tags=["hide-input"]
 percent = audit.percent_checks(claims)
 out.record("n_percent_checked", len(percent))
 out.record("n_percent_inconsistent", int((~percent["consistent"]).sum()))
@@ -97,7 +97,7 @@ numbered_table(failed_percent, "Printed percentages that do not follow from thei
 # {glue:text}`paper.t2.death_cause.relapse.>70.n`/{glue:text}`paper.t2.header.>70.n` *truncated*
 # rather than rounded; other percentages cannot come from their group's size at all (GRIM).
 
-# %%
+# %% tags=["hide-input"]
 grim_fails = percent[(percent["family"] == "GRIM") & ~percent["consistent"]]
 one_more = grim_fails.apply(lambda r: audit.grim_consistent(r["printed"], int(claims.set_index("id").at[r["claim_ids"], "denominator"]) + 1),
                             axis=1)
@@ -118,7 +118,7 @@ out.record("n_grim_fail_pass_with_one_more", int(one_more.sum()))
 # patients with an event after remission than patients in remission. And a number printed
 # twice must agree with itself.
 
-# %%
+# %% tags=["hide-input"]
 sums = audit.sum_checks(claims)
 repeated = audit.repeated_number_checks(claims)
 medians = audit.median_checks(claims)
@@ -140,7 +140,7 @@ numbered_table(sums.loc[~sums["consistent"], ["check", "printed", "recomputed", 
 # {glue:text}`n_sum_inconsistent` of {glue:text}`n_sum_checks` sums and orderings fail
 # ({numref}`tab-audit-sums`); each row gives the reading its own numbers support.
 
-# %%
+# %% tags=["hide-input"]
 numbered_table(repeated.loc[~repeated["consistent"], ["check", "printed", "recomputed", "cause"]],
                "Numbers printed twice that disagree (printed: second place; recomputed: first place).", "tab-audit-repeated")
 
@@ -156,7 +156,7 @@ numbered_table(repeated.loc[~repeated["consistent"], ["check", "printed", "recom
 # ({glue:text}`paper.meth.enrol_start` to {glue:text}`paper.meth.enrol_end`) and inside the
 # range of diagnosis years in Table 1.
 
-# %%
+# %% tags=["hide-input"]
 dates = audit.date_checks(claims)
 out.record("days_per_month", audit.DAYS_PER_MONTH)
 out.record("n_date_checks", len(dates))
@@ -178,7 +178,7 @@ numbered_table(dates[["check", "printed", "recomputed", "consistent"]], "Dates a
 # decimals, only some values can arise under a given convention for the length of a month.
 # We ask, for each printed duration, which conventions reach it.
 
-# %%
+# %% tags=["hide-input"]
 months = audit.month_convention_checks(claims)
 reach = months.pivot(index="quantity", columns="convention", values="reachable")
 follow_up = months[months["claim_id"].str.startswith("res.followup")]
@@ -204,7 +204,7 @@ numbered_table(reach.reset_index(), "Can a whole number of days print as each du
 # ends ({glue:text}`paper.res.donor_age.min` and {glue:text}`paper.res.donor_age.max` years) must fit a group: no value can lie farther from its group's mean
 # than SD × (n − 1)/√n {cite:p}`samuelson1968`.
 
-# %%
+# %% tags=["hide-input"]
 donor = audit.donor_age_checks(claims)
 out.record("n_donor_checks", len(donor))
 out.record("n_donor_inconsistent", int((~donor["consistent"] & ~donor["detail"].str.startswith("informative")).sum()))
@@ -231,7 +231,7 @@ numbered_table(donor[["check", "printed", "recomputed", "consistent"]], "Donor-a
 # the donor-age p-value with Student's and Welch's t {cite:p}`welch1947`. A test reproduces a
 # printed p when it rounds to it at the printed precision.
 
-# %%
+# %% tags=["hide-input"]
 pchecks = audit.pvalue_checks(claims)
 attribution = audit.test_attribution(pchecks)
 recomputable = attribution[attribution["reproduced_by"] != "needs patient-level data"]
@@ -263,7 +263,7 @@ plt.close(fig)
 # paper.
 # ```
 
-# %%
+# %% tags=["hide-input"]
 numbered_table(attribution[["label", "printed", "recomputed", "reproduced_by"]],
                "Which test reproduces each printed p-value.", "tab-audit-attribution")
 
@@ -280,7 +280,7 @@ numbered_table(attribution[["label", "printed", "recomputed", "reproduced_by"]],
 # with the printed group sizes, or one patient more in either group, under every candidate test,
 # at the printed precision and one place fewer ({numref}`tab-audit-origins`).
 
-# %%
+# %% tags=["hide-input"]
 origins = attribution[attribution["origins"] != ""]
 # Yes/no tables of the printed group sizes and of one more patient in either group.
 n_young, n_old = (int(claims.set_index("id").at[f"t2.header.{g}.n", "value"]) for g in ("60-70", ">70"))
@@ -309,7 +309,7 @@ numbered_table(origins[["label", "printed", "cause", "origins"]].rename(columns=
 # reproduced — by a Pearson chi-square over the 1-, 3- and 5-year counts as if they were separate
 # categories, which is no test (every 5-year survivor is also a 3- and a 1-year survivor).
 
-# %%
+# %% tags=["hide-input"]
 def fisher_p(p_id: str) -> float:
     rows = pchecks[(pchecks["p_id"] == p_id) & (pchecks["test"] == "Fisher exact") & ~pchecks["origin"]]
     return float(rows["p_value"].iloc[0])
@@ -330,7 +330,7 @@ out.record("recomputed_death_fisher", fisher_p("t2.death.p"))
 # association must not contradict itself (`data/published/statements.csv` records each such
 # sentence).
 
-# %%
+# %% tags=["hide-input"]
 definitions = audit.definition_checks(claims)
 landmarks = audit.landmark_follow_up_checks(claims)
 versions = audit.version_checks(claims, audit.load_releases(releases_path))
@@ -349,7 +349,7 @@ numbered_table(more[["family", "check", "printed", "recomputed", "consistent", "
 #
 # ## Every inconsistency, with the cause its check computed
 
-# %%
+# %% tags=["hide-input"]
 found = audit.inconsistencies(percent, sums, repeated, medians, dates, donor, more, pvalue_attribution=attribution)
 out.record("n_inconsistencies", len(found))
 for number, row in enumerate(found.itertuples(index=False), start=1):
@@ -371,7 +371,7 @@ numbered_table(found[["family", "check", "printed", "recomputed", "cause", "evid
 # them — but only if each count in it is the analysed count or one more. The test, number by
 # number ({numref}`tab-audit-one-more`): {glue:text}`one_more.verdict`.
 
-# %%
+# %% tags=["hide-input"]
 one_more_table = audit.one_more_patient(claims)
 out.record("one_more.n", len(one_more_table))
 out.record("one_more.explained", int(one_more_table["explained"].sum()))
@@ -453,6 +453,6 @@ out.record("cr_cells_below_5", int((expected < 5).sum()))
 # Everything this chapter computed is written to `_build/results/01_audit.json`, which later
 # chapters and the reproduction scorecard read.
 
-# %%
+# %% tags=["remove-cell"]
 path = out.write()
 print(f"wrote {len(out.values)} results to {path}")

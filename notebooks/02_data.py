@@ -34,7 +34,7 @@
 # from means and SDs {cite:p}`heathers2018sprite`. Here there is no curve to digitise; the
 # constraints are the paper's tables and sentences.
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "remove-cell"]
 claims_path = "../data/published/claims.csv"
 cohort_path = "../data/reconstructed"
 results_dir = "../_build/results"
@@ -55,7 +55,7 @@ from mst_helpers.targets import compare_with_printed, recompute_claims
 
 use_house_style()
 
-# %%
+# %% tags=["hide-input"]
 claims = load_claims(claims_path)
 cohort = load_cohort(cohort_path)
 out = ChapterResults("02_data", results_dir)
@@ -96,7 +96,7 @@ out.record("last_diagnosis", f"{patients['diagnosis_date'].max():%d %B %Y}")
 # 7. **Courses, chimerism, blood counts and adverse events** follow the protocol and the
 #    printed counts.
 
-# %%
+# %% tags=["hide-input"]
 profile_rows = [{"age group": g, "outcome profile": name.replace("_", " "), "patients": k}
                 for g, profiles in PROFILES.items() for name, k in profiles]
 profiles = pd.DataFrame(profile_rows)
@@ -110,7 +110,7 @@ numbered_table(profiles, "Outcome profiles: how many patients of each group foll
 # construction (`mst_helpers.targets`), and compared with the printed value at its printed
 # precision.
 
-# %%
+# %% tags=["hide-input"]
 comparison = compare_with_printed(claims, recompute_claims(patients, cohort.courses, cohort.chimerism, cohort.labs))
 targets = comparison[comparison["role"] == "target"]
 out.record("n_targets", len(targets))
@@ -134,7 +134,7 @@ numbered_table(shown[["id", "quantity", "group", "printed", "recomputed", "meets
 # The audit chapter found numbers that contradict each other. For each, the construction
 # follows one reading and leaves the other printed value **relaxed**.
 
-# %%
+# %% tags=["hide-input"]
 relaxed = claims[claims["role"] == "relaxed"].merge(comparison[["id", "recomputed"]], on="id", how="left")
 relaxed["recomputed"] = relaxed["recomputed"].map(lambda v: "–" if pd.isna(v) else f"{v:.4g}")
 out.record("n_relaxed", len(relaxed))
@@ -169,7 +169,7 @@ numbered_table(by_reading, "Printed numbers relaxed (printed → value in the co
 # chapters compute from these data are genuine **checks**: do the printed aggregates alone
 # imply the printed test results?
 
-# %%
+# %% tags=["hide-input"]
 checks = claims[claims["role"] == "check"]
 out.record("n_checks", len(checks))
 fig = follow_up_timeline(patients, pd.Timestamp("2008-04-01"), pd.Timestamp("2021-06-30"), CUTOFF)
@@ -193,7 +193,7 @@ plt.close(fig)
 # The seed chooses among the many cohorts that satisfy the targets. Chapters that want to know
 # how much their conclusions depend on the one cohort shown here can rerun on others.
 
-# %%
+# %% tags=["hide-input"]
 other = reconstruct(seed + 1)
 other_comparison = compare_with_printed(claims, recompute_claims(other.patients, other.courses, other.chimerism, other.labs))
 other_targets = other_comparison[other_comparison["role"] == "target"]
@@ -241,6 +241,6 @@ out.record("other_seed_donor_ages_differing", int((merged["donor_age_x"] != merg
 # no longer test it.
 # ```
 
-# %%
+# %% tags=["remove-cell"]
 path = out.write()
 print(f"wrote {len(out.values)} results to {path}")

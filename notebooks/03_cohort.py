@@ -28,7 +28,7 @@
 # The statistical idea: **exact tests for small groups**, and what a p-value from a group of
 # nine can and cannot say.
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "remove-cell"]
 claims_path = "../data/published/claims.csv"
 cohort_path = "../data/reconstructed"
 results_dir = "../_build/results"
@@ -47,7 +47,7 @@ from mst_helpers.tables import TABLE1, numbered_table, regenerate_table
 
 use_house_style()
 
-# %%
+# %% tags=["hide-input"]
 claims = load_claims(claims_path)
 cohort = load_cohort(cohort_path)
 glue_claims(claims)
@@ -63,7 +63,7 @@ numbered_table(shown, "Table 1 of the paper regenerated from the reconstructed c
 # donor→patient sex cells of the 60–70 group (the printed cells contradict the printed donor-sex
 # row) and the last year of diagnosis (the printed follow-up requires a diagnosis in 2021).
 
-# %%
+# %% tags=["hide-input"]
 out.record_tests(tested)
 out.record("n_table1_p", len(tested))
 out.record("n_table1_p_reproduced", int(tested["reproduced"].sum()))
@@ -86,7 +86,7 @@ out.record("n_table1_cells", 3 * len(shown))
 # (idarubicin or mitoxantrone with cytarabine), then consolidation with intermediate-dose
 # cytarabine about every {glue:text}`paper.meth.course_spacing` months.
 
-# %%
+# %% tags=["hide-input"]
 horizon_months = 60
 out.record("horizon_months", horizon_months)
 fig = swimmer_plot(cohort.patients, cohort.courses, horizon_months=horizon_months)
@@ -128,7 +128,7 @@ out.record("max_courses", int(cohort.patients["mst_courses"].max()))
 # that they are alike.
 # ```
 
-# %%
+# %% tags=["hide-input"]
 ci = clopper_pearson(int(recomputed["t2.cr.>70.n"]), int(recomputed["t2.header.>70.n"]))
 out.record("cr_old_lower", 100 * ci.lower)
 out.record("cr_old_upper", 100 * ci.upper)
@@ -187,6 +187,6 @@ for group, key in (("60-70", "gt3_by_12_young"), (">70", "gt3_by_12_old")):
     ids = alive12.loc[alive12["age_group"] == group, "patient_id"]
     out.record(key, int((by12.reindex(ids).fillna(0) > 3).sum()))
 
-# %%
+# %% tags=["remove-cell"]
 path = out.write()
 print(f"wrote {len(out.values)} results to {path}")

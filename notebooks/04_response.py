@@ -27,7 +27,7 @@
 # counts, and tabulates the adverse events (its Supplementary Table 1). The statistical idea:
 # **exact (Clopper–Pearson) confidence intervals** for proportions from small samples.
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "remove-cell"]
 claims_path = "../data/published/claims.csv"
 cohort_path = "../data/reconstructed"
 results_dir = "../_build/results"
@@ -48,7 +48,7 @@ from mst_helpers.tables import TABLE2, adverse_event_summary, numbered_table, re
 
 use_house_style()
 
-# %%
+# %% tags=["hide-input"]
 claims = load_claims(claims_path)
 cohort = load_cohort(cohort_path)
 glue_claims(claims)
@@ -72,7 +72,7 @@ numbered_table(shown, "Table 2 of the paper regenerated from the reconstructed c
 # - The **OS and LFS rows' p-values** come from a chi-square over overlapping 1-, 3- and 5-year
 #   counts — reproduced here, and invalid; the survival chapter gives the log-rank tests.
 
-# %%
+# %% tags=["hide-input"]
 out.record_tests(tested)
 out.record("cr_total", int(recomputed["t2.cr.all.n"]))
 out.record("n_table2_p", len(tested))
@@ -96,7 +96,7 @@ out.record("dose_p_max", float(dose_p["p"].max()))
 # {glue:text}`paper.meth.recovery.end_plt` (platelets). We time neutrophils and platelets
 # separately, from the common start, as the paper's two medians require.
 
-# %%
+# %% tags=["hide-input"]
 recovery = recovery_times(cohort.labs)
 first = recovery[recovery["course"] == 1]
 neut, plate = first["neutrophil_days"].dropna(), first["platelet_days"].dropna()
@@ -140,7 +140,7 @@ plt.close(fig)
 # reconstruction, so the comparison between groups below is an illustration of the method,
 # not a finding.
 
-# %%
+# %% tags=["hide-input"]
 ae = adverse_event_summary(cohort.patients)
 wide = ae.pivot_table(index="event", columns="group", values=["k", "pct"], sort=False)
 ae_table = pd.DataFrame({
@@ -158,7 +158,7 @@ out.record("ae_min_p", float(ae["p_fisher"].min()))
 out.record("ae_n_significant", int((ae.drop_duplicates("event")["p_fisher"] < 0.05).sum()))
 numbered_table(ae_table, "Adverse events by age group: n (%) [exact 95% CI], and Fisher's exact test between groups (reconstructed assignment).", "tab-response-ae")
 
-# %%
+# %% tags=["hide-input"]
 fig = adverse_event_plot(ae[ae["group"] != "all"])
 glue("fig_response_ae", fig, display=False)
 plt.close(fig)
@@ -190,7 +190,7 @@ plt.close(fig)
 # `binom.test` reports.
 # ```
 
-# %%
+# %% tags=["hide-input"]
 rows = []
 for label, k_id, n in (("Complete remission", "t2.cr.all.n", len(cohort.patients)),
                        ("Early death (≤ 4 weeks)", "t2.early_death.all.n", len(cohort.patients)),
@@ -264,6 +264,6 @@ out.record("rule_three", 100 * rule_of_three(len(cohort.patients)))
 out.record("exact_zero_upper", 100 * (1 - 0.05 ** (1 / len(cohort.patients))))
 out.record("exact_zero_two_sided", 100 * clopper_pearson(0, len(cohort.patients)).upper)
 
-# %%
+# %% tags=["remove-cell"]
 path = out.write()
 print(f"wrote {len(out.values)} results to {path}")

@@ -29,7 +29,7 @@
 # about a rare, catastrophic event. The statistical idea: **confidence intervals for rare
 # events**, and the **rule of three**.
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "remove-cell"]
 claims_path = "../data/published/claims.csv"
 cohort_path = "../data/reconstructed"
 results_dir = "../_build/results"
@@ -50,7 +50,7 @@ from mst_helpers.tables import numbered_table
 
 use_house_style()
 
-# %%
+# %% tags=["hide-input"]
 claims = load_claims(claims_path)
 cohort = load_cohort(cohort_path)
 glue_claims(claims)
@@ -106,7 +106,7 @@ plt.close(fig)
 # (fever, rash, diarrhoea, hyperbilirubinaemia), did not respond to treatment, and died of
 # multi-organ failure {glue:text}`paper.res.gvhd.death_day` days after the fourth infusion.
 
-# %%
+# %% tags=["hide-input"]
 gvhd = cohort.patients[cohort.patients["gvhd"] == 1].iloc[0]
 detected = detected_measurements(cohort.chimerism)
 mine = detected[detected["patient_id"] == gvhd["patient_id"]]
@@ -152,7 +152,7 @@ plt.close(fig)
 # serious complication is rare; they can only show that it is not very common.
 # ```
 
-# %%
+# %% tags=["hide-input"]
 gvhd_ci = clopper_pearson(int(cohort.patients["gvhd"].sum()), n)
 out.record("gvhd_n", int(cohort.patients["gvhd"].sum()))
 out.record("gvhd_pct", 100 * gvhd_ci.estimate)
@@ -204,6 +204,6 @@ out.record("true_risk_pct", 100 * true_risk)
 out.record("p_no_case", (1 - true_risk) ** n)
 out.record("p_no_case_pct", 100 * (1 - true_risk) ** n)
 
-# %%
+# %% tags=["remove-cell"]
 path = out.write()
 print(f"wrote {len(out.values)} results to {path}")

@@ -30,7 +30,7 @@
 # univariate Cox models of its Supplementary Figure 1. The statistical ideas: **the Kaplan–Meier
 # estimator and censoring**, **the log-rank test**, and **proportional hazards**.
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "remove-cell"]
 claims_path = "../data/published/claims.csv"
 cohort_path = "../data/reconstructed"
 results_dir = "../_build/results"
@@ -57,7 +57,7 @@ from mst_helpers.tables import numbered_table
 
 use_house_style()
 
-# %%
+# %% tags=["hide-input"]
 claims = load_claims(claims_path)
 cohort = load_cohort(cohort_path)
 glue_claims(claims)
@@ -85,7 +85,7 @@ out.record("n_lfs", len(frames["lfs"]))
 #
 # ## Figure 2, redrawn
 
-# %%
+# %% tags=["hide-input"]
 comparisons = [("age_group", "age", {"60-70": "60–70 years", ">70": ">70 years"}, GROUP_COLOURS),
                ("donor_older", "donor age", {0: f"donor ≤ {donor_cut:.0f} y", 1: f"donor > {donor_cut:.0f} y"},
                 {0: OKABE_ITO["bluish_green"], 1: OKABE_ITO["reddish_purple"]}),
@@ -135,7 +135,7 @@ for endpoint in ("os", "lfs"):
 # bands; ticks: censored patients; below each panel: numbers at risk.
 # ```
 
-# %%
+# %% tags=["hide-input"]
 display(numbered_table(logranks, "Every log-rank test beside the paper's p-value.", "tab-survival-logrank"))
 numbered_table(pd.DataFrame(detectable), "What each comparison could detect: the smallest hazard ratio a log-rank "
                "test finds with 80% power at the two-sided 5% level, given its events and group sizes (Schoenfeld's formula).",
@@ -159,7 +159,7 @@ numbered_table(pd.DataFrame(detectable), "What each comparison could detect: the
 #
 # ## Survival at 1, 3 and 5 years, median survival and follow-up
 
-# %%
+# %% tags=["hide-input"]
 landmarks = []
 for endpoint, frame in frames.items():
     km = survival.kaplan_meier(frame, "age_group")
@@ -189,7 +189,7 @@ for endpoint, frame in frames.items():
 numbered_table(pd.DataFrame(differences), "Difference in Kaplan–Meier survival between the age groups at 1 and 3 years "
                "(Greenwood SEs, normal CI; R: summary(survfit(...), times = c(12, 36))).", "tab-survival-differences")
 
-# %%
+# %% tags=["hide-input"]
 median_os = survival.median_survival(frames["os"]).iloc[0]
 out.record("median_os", median_os["median"])
 out.record("median_os_lower", median_os["lower"])
@@ -215,7 +215,7 @@ out.record("followup_potential", float(potential_follow_up(cohort.patients).medi
 # {glue:text}`km_diff.os.1y:.1f` percentage points (95% CI {glue:text}`km_diff.os.1y.lower:.1f` to
 # {glue:text}`km_diff.os.1y.upper:.1f`).
 #
-# %%
+# %% tags=["hide-input"]
 rmst_rows = []
 for endpoint, frame in frames.items():
     rm = survival.restricted_mean(frame, "age_group", tau=60)
@@ -248,7 +248,7 @@ numbered_table(pd.DataFrame(rmst_rows), "Restricted mean survival to 60 months b
 #
 # ## Cox models: Supplementary Figure 1
 
-# %%
+# %% tags=["hide-input"]
 uni = {endpoint: survival.cox_univariate(frame) for endpoint, frame in frames.items()}
 for endpoint, table in uni.items():
     for _, row in table.iterrows():
@@ -275,7 +275,7 @@ significant_lfs = [r["label"] for _, r in uni["lfs"].iterrows() if r["converged"
 out.record("significant_os", ", ".join(significant_os))
 out.record("significant_lfs", ", ".join(significant_lfs))
 
-# %%
+# %% tags=["hide-input"]
 lr_table = pd.concat([t.assign(endpoint=e.upper()) for e, t in uni.items()])
 profiles = []
 for endpoint, covariate in zip(lr_table["endpoint"], lr_table["covariate"]):
@@ -320,7 +320,7 @@ numbered_table(pd.DataFrame({
 # on average by chance alone, even if nothing is associated; courses, moreover, enter these
 # models as a baseline covariate, which {doc}`07_immortal` shows is biased.
 
-# %%
+# %% tags=["hide-input"]
 events_os = int(frames["os"]["event"].sum())
 multi, epv, cindex = survival.cox_multivariable(frames["os"], ["age_over_70", "courses_gt3"])
 out.record("multi_epv", epv)
@@ -377,7 +377,7 @@ numbered_table(shown[["label", "HR (95% CI)", "p", "PH test p (cox.zph)"]], "Mul
 # to let its coefficient change with time.
 # ```
 
-# %%
+# %% tags=["hide-input"]
 fitter = survival._fit_cox(frames["os"], ["age_over_70", "courses_gt3"])
 fig = schoenfeld_plot(fitter, frames["os"][["time", "event", "age_over_70", "courses_gt3"]])
 glue("fig_survival_schoenfeld", fig, display=False)
@@ -398,7 +398,7 @@ plt.close(fig)
 # with time — here a step at 12 months ({numref}`tab-survival-step`); another is to stratify the
 # model by the covariate, which keeps its effect out of the model altogether.
 
-# %%
+# %% tags=["hide-input"]
 fig = log_minus_log_plot(survival.kaplan_meier(frames["os"], "age_group"), {"60-70": "60–70 years", ">70": ">70 years"},
                          GROUP_COLOURS)
 glue("fig_survival_lml", fig, display=False)
@@ -432,7 +432,7 @@ numbered_table(pd.DataFrame({"period": ["diagnosis to 12 months", "after 12 mont
 #
 # ## A cross-check with scikit-survival
 
-# %%
+# %% tags=["hide-input"]
 from sksurv.metrics import concordance_index_censored
 from sksurv.nonparametric import kaplan_meier_estimator
 
@@ -456,7 +456,7 @@ out.record("cindex_diff", abs(float(c_sk) - cindex))
 # Five patients: times (months) {glue:text}`five_times` (+ = censored). At each death time the
 # estimate multiplies by the fraction of those at risk who survive it.
 
-# %%
+# %% tags=["hide-input"]
 five = pd.DataFrame({"time": [2.0, 3.0, 3.0, 5.0, 8.0], "event": [1, 1, 0, 1, 0], "arm": ["a", "a", "b", "b", "b"]})
 km5 = survival.kaplan_meier(five)
 hand = km5[["time", "at_risk", "events", "censored", "survival"]]
@@ -525,6 +525,6 @@ for s in range(seed, seed + 20):
 out.record("seeds_checked", len(p_age))
 out.record("max_p_age", float(max(p_age)))
 
-# %%
+# %% tags=["remove-cell"]
 path = out.write()
 print(f"wrote {len(out.values)} results to {path}")

@@ -30,7 +30,7 @@
 # association several ways, from the naive comparison to methods that remove the bias, and then
 # asks what else stands between the association and an effect of a fourth course.
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "remove-cell"]
 claims_path = "../data/published/claims.csv"
 cohort_path = "../data/reconstructed"
 results_dir = "../_build/results"
@@ -58,7 +58,7 @@ from mst_helpers.tables import numbered_table
 
 use_house_style()
 
-# %%
+# %% tags=["hide-input"]
 claims = load_claims(claims_path)
 cohort = load_cohort(cohort_path)
 glue_claims(claims)
@@ -92,7 +92,7 @@ plt.close(fig)
 #
 # ## Four analyses of the same data
 
-# %%
+# %% tags=["hide-input"]
 rows = []
 for endpoint in ("os", "lfs"):
     frame = survival.analysis_frame(cohort.patients, endpoint)
@@ -143,7 +143,7 @@ numbered_table(methods_shown[["endpoint", "method", "n", "HR (95% CI)", "p", "p 
                "The '>3 courses' association by several methods (HR < 1: lower hazard with >3 courses). "
                "(a) is the paper's analysis and is biased by immortal time.", "tab-immortal-methods")
 
-# %%
+# %% tags=["hide-input"]
 landmark_table = immortal.sequential_landmarks(cohort.patients, cohort.courses, landmarks, "os")
 for r in landmark_table.itertuples():
     for key in ("n", "n_exposed", "n_unexposed", "events_exposed", "events_unexposed"):
@@ -219,7 +219,7 @@ numbered_table(landmark_shown, "Landmark analyses of OS by '>3 courses' across a
 # | outcome | death, from time zero |
 # | estimand | overall survival {glue:text}`trial.horizon:.0f` months after the third course had everyone vs no one started a fourth course (per-protocol effect), and its difference |
 
-# %%
+# %% tags=["hide-input"]
 eligible = target_trial.eligible_patients(cohort.patients, cohort.courses)
 gaps = eligible["switch"].dropna()
 trial_grace = grace if grace is not None else math.ceil(2 * float(gaps.max())) / 2
@@ -285,7 +285,7 @@ plt.close(fig)
 # probabilities d/n out of each state) — the multi-state version of Kaplan–Meier, which it
 # reduces to with two states.
 
-# %%
+# %% tags=["hide-input"]
 stays = multistate.transitions(cohort.patients)
 occupation = multistate.aalen_johansen(stays)
 state_times = [6, 12, 36]
@@ -329,7 +329,7 @@ numbered_table(counts.pivot_table(index="transition", columns="group", values="n
 #
 # ## What the methods say together
 
-# %%
+# %% tags=["hide-input"]
 by = {r["method"]: r for r in rows if r["endpoint"] == "OS"}
 landmark_row = landmark_table.set_index("landmark").loc[first_after]
 conclusion_rows = [
@@ -448,6 +448,6 @@ numbered_table(pd.DataFrame({
 # who could never have been eligible for a fourth course — to the "no fourth course" arm.
 # ```
 
-# %%
+# %% tags=["remove-cell"]
 path = out.write()
 print(f"wrote {len(out.values)} results to {path}")

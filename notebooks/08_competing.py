@@ -30,7 +30,7 @@
 # fractions imply, and shows why 1 − Kaplan–Meier is the wrong tool. The statistical ideas:
 # **the Aalen–Johansen estimator, Gray's test, and Fine–Gray versus cause-specific hazards**.
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "remove-cell"]
 claims_path = "../data/published/claims.csv"
 cohort_path = "../data/reconstructed"
 results_dir = "../_build/results"
@@ -54,7 +54,7 @@ from mst_helpers.tables import numbered_table
 
 use_house_style()
 
-# %%
+# %% tags=["hide-input"]
 claims = load_claims(claims_path)
 cohort = load_cohort(cohort_path)
 glue_claims(claims)
@@ -80,7 +80,7 @@ for name, frame in frameworks.items():
 # with relapse, non-relapse death, and (for patients never in remission) death from leukaemia as
 # three competing events.
 
-# %%
+# %% tags=["hide-input"]
 rows, curves, tests = [], {}, {}
 for name, frame in frameworks.items():
     for cause, label in ((1, "relapse"), (2, "NRM")):
@@ -117,12 +117,12 @@ plt.close(fig)
 # imply (bottom). Reconstructed cohort; shaded: pointwise 95% intervals.
 # ```
 
-# %%
+# %% tags=["hide-input"]
 supp3 = pd.DataFrame(rows).pivot_table(index=["framework", "event", "group"], columns="months", values="CIF % (95% CI)", aggfunc="first").reset_index()
 supp3.columns = [c if isinstance(c, str) else f"{c} months" for c in supp3.columns]
 numbered_table(supp3, "Supplementary Table 3 regenerated: cumulative incidence (%) with 95% CI at 1, 3, 5 years and 156 months.", "tab-competing-supp3")
 
-# %%
+# %% tags=["hide-input"]
 # "NRM remained low during the first 4 years in both groups, then gradually increased": who is
 # still followed at 4 years, and when does each group's last non-relapse death happen?
 dx = frameworks["from diagnosis, all patients"]
@@ -147,7 +147,7 @@ out.record("nrm_claim.older_sentence",
 #
 # ## Which framework reproduces which printed number
 
-# %%
+# %% tags=["hide-input"]
 checks = []
 for claim_id, key in (("res.relapse.>70.pct", "cif.dx.relapse.>70.156"), ("res.relapse.60-70.pct", "cif.dx.relapse.60-70.156"),
                       ("res.nrm.>70.pct", "cif.dx.NRM.>70.156"), ("res.nrm.60-70.pct", "cif.dx.NRM.60-70.156")):
@@ -169,7 +169,7 @@ out.record("n_reproduced_dx", int(checks["reproduced by"].str.contains("from dia
 out.record("n_reproduced_cr", int(checks["reproduced by"].str.contains("from CR").sum()))
 numbered_table(checks, "Printed relapse and NRM numbers against both frameworks (cumulative incidence at 156 months, %; Gray's p).", "tab-competing-frameworks")
 
-# %%
+# %% tags=["hide-input"]
 # NRM as the paper defines it ("any death not due to relapse"): refractory deaths count as NRM.
 defined = competing_events_from_diagnosis(cohort.patients, paper_definition=True)
 nrm_defined = competing.cif_at(competing.cumulative_incidence(defined["time"], defined["event"], defined["age_group"], cause=2), [156])
@@ -209,7 +209,7 @@ for g in ("60-70", ">70"):
 #
 # ## Why not 1 − Kaplan–Meier?
 
-# %%
+# %% tags=["hide-input"]
 frame = frameworks["from CR (Methods)"]
 aj = competing.cumulative_incidence(frame["time"], frame["event"], cause=1)
 km = competing.one_minus_km(frame["time"], frame["event"], cause=1)
@@ -235,7 +235,7 @@ plt.close(fig)
 #
 # ## Fine–Gray and cause-specific hazards
 
-# %%
+# %% tags=["hide-input"]
 frame = frameworks["from diagnosis, all patients"].merge(
     survival.analysis_frame(cohort.patients, "os")[["patient_id", "age_over_70", "courses_gt3"]], on="patient_id")
 models = []
@@ -292,7 +292,7 @@ numbered_table(pd.DataFrame(models), "Fine–Gray subdistribution hazard ratios 
 #
 # ## Gray's test and Fine–Gray disagree: why
 
-# %%
+# %% tags=["hide-input"]
 older = frameworks["from diagnosis, all patients"].merge(
     survival.analysis_frame(cohort.patients, "os")[["patient_id", "age_over_70"]], on="patient_id")
 cut = float(older.loc[older["age_over_70"] == 1, "time"].max())
@@ -366,6 +366,6 @@ numbered_table(side.assign(**{"χ² (1 df)": side["statistic"].map(lambda v: f"{
 # overstates the risk — here {glue:text}`km_relapse_end:.0f`% against {glue:text}`aj_relapse_end:.0f`%.
 # ```
 
-# %%
+# %% tags=["remove-cell"]
 path = out.write()
 print(f"wrote {len(out.values)} results to {path}")

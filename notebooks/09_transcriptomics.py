@@ -23,7 +23,7 @@
 # down-regulated genes. Every count of genes below equals the paper's *by construction*; the
 # genes, pathways and heatmaps show what the analysis does, not what the patients had. See
 # {ref}`how the simulation is drawn <rnaseq-limits>`. To run it on real
-# counts, change `counts_path` and `samples_path` (layout in the parameters cell).
+# counts, change `counts_path` and `samples_path` in the downloaded notebook's parameters cell, which documents the file layout.
 # ```
 #
 # The paper profiled peripheral blood of four surviving patients and two healthy people and
@@ -35,7 +35,7 @@
 # whole analysis. The statistical ideas: **negative-binomial models for counts, shrinkage of
 # dispersions and fold changes, multiple testing, and two ways of asking "which pathways?"**.
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "remove-cell"]
 # counts: genes (first column, unique ids) x samples, non-negative integer counts (.csv or .csv.gz);
 # gene ids must be HGNC symbols for the pathway analyses and the marker heatmaps to find them
 counts_path = "../data/transcriptomics/counts.csv.gz"
@@ -66,7 +66,7 @@ from mst_helpers.tables import numbered_table
 
 use_house_style()
 
-# %%
+# %% tags=["hide-input"]
 claims = load_claims(claims_path)
 glue_claims(claims)
 out = ChapterResults("09_transcriptomics", results_dir)
@@ -94,7 +94,7 @@ samples
 # transformation* (VST): on raw or log counts, the variance depends on the mean, and a few
 # highly expressed genes would dominate every distance between samples.
 
-# %%
+# %% tags=["hide-input"]
 de = tx.differential_expression(counts, samples, lfc=lfc_threshold, padj=padj_threshold)
 vst_expression = de.vst
 fig = rnaseq_qc_plot(counts.loc[de.normalised.index], samples, vst_expression)
@@ -132,7 +132,7 @@ out.record("size_factor.max", float(de.size_factors.max()))
 # expressed when |log2 FC| ≥ {glue:text}`paper.meth.de.lfc` and adjusted p ≤
 # {glue:text}`paper.meth.de.padj`.
 
-# %%
+# %% tags=["hide-input"]
 calls = de.table["call"].value_counts()
 n_up, n_down = int(calls.get("up", 0)), int(calls.get("down", 0))
 n_tested = int(de.table["padj"].notna().sum())
@@ -158,7 +158,7 @@ numbered_table(side, "Differentially expressed genes: printed and recomputed (si
 # well over ten thousand genes ({glue:text}`n_tested:,` are tested here). The
 # {doc}`audit <01_audit>` checks the sum; the wording, not the number, is wrong.
 
-# %%
+# %% tags=["hide-input"]
 label_genes = de.table[de.table["call"] != "ns"].nsmallest(6, "padj").index.tolist()
 fig = volcano_ma_plot(de.table, lfc=lfc_threshold, padj=padj_threshold, label_genes=label_genes)
 glue("fig_rnaseq_volcano", fig, display=False)
@@ -184,7 +184,7 @@ plt.close(fig)
 # paper's rule uses the unshrunken fold changes; below the figure: how many of its DEGs would
 # keep |log2 FC| ≥ 1 after shrinkage.
 
-# %%
+# %% tags=["hide-input"]
 for key, value in tx.shrinkage_summary(de.table, de.shrunk, lfc=lfc_threshold).items():
     out.record(f"shrinkage.{key}", value)
 fig = shrinkage_plot(de.table, de.shrunk)
@@ -212,7 +212,7 @@ plt.close(fig)
 # colours compare samples within a gene. Rows and columns are clustered (average linkage on
 # correlation); the coloured bar marks the sub-groups.
 
-# %%
+# %% tags=["hide-input"]
 deg_genes = de.table[de.table["call"] != "ns"].sort_values("padj").index.tolist()
 immune = set(sets["immune response (GO:0006955)"])
 immune_degs = [g for g in deg_genes if g in immune][:40]
@@ -263,7 +263,7 @@ for key, genes, title, show, size in (
 # cannot be tested; and the paper links the pairs to shorter and longer survival, a comparison
 # of two against two that no test could support.
 
-# %%
+# %% tags=["hide-input"]
 separate = tx.subgroups_separate(vst_expression[samples["sample"]], deg_genes)
 out.record("heatmap.subgroups_separate", "yes" if separate else "no")
 
@@ -289,7 +289,7 @@ out.record("heatmap.subgroups_separate", "yes" if separate else "no")
 # statistic? It keeps the direction (up or down), which over-representation of up and down
 # DEGs together loses.
 
-# %%
+# %% tags=["hide-input"]
 ora = tx.over_representation(de.table, sets)
 gsea = tx.gsea_prerank(de.table, sets, permutations=permutations, seed=seed)
 fig = enrichment_plot(ora, gsea, permutations=permutations)
@@ -324,7 +324,7 @@ numbered_table(tx.pathway_summary(ora, gsea, permutations=permutations), "The pa
 # two agree: they share the model, but differ in numerical details (dispersion-trend fitting,
 # optimisers), which moves genes that sit on a threshold.
 
-# %%
+# %% tags=["hide-input"]
 if r_reference:
     reference = tx.read_reference(r_reference, lfc=lfc_threshold, padj=padj_threshold)
     agreement = tx.compare_with_reference(de.table, reference)
@@ -403,6 +403,6 @@ else:
 # negative-binomial assumption and on dispersions borrowed from other genes.
 # ```
 
-# %%
+# %% tags=["remove-cell"]
 path = out.write()
 print(f"wrote {len(out.values)} results to {path}")

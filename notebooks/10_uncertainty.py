@@ -29,7 +29,7 @@
 # each printed test over every cohort the printed numbers allow, with a real cohort (a
 # *witness*) at each end. The second half of this chapter computes it.
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "remove-cell"]
 claims_path = "../data/published/claims.csv"
 results_dir = "../_build/results"
 seed = 1
@@ -63,7 +63,7 @@ LABELS = {
     "cox_os_courses_hr": "OS: > 3 courses (naive)", "td_cox_os_courses_hr": "OS: > 3 courses (time-dependent)",
 }
 
-# %%
+# %% tags=["hide-input"]
 claims = load_claims(claims_path)
 glue_claims(claims)
 out = ChapterResults("10_uncertainty", results_dir)
@@ -91,7 +91,7 @@ plt.close(fig)
 # printed in the paper (vermillion). Left: p-values, with the 0.05 line; right: hazard ratios.
 # ```
 
-# %%
+# %% tags=["hide-input"]
 shown = summary.assign(
     check=summary["check"].map(LABELS),
     **{"median (2.5–97.5%)": [f"{m:.2g} ({lo:.2g}–{hi:.2g})" for m, lo, hi in zip(summary["median"], summary["low"], summary["high"])],
@@ -154,7 +154,7 @@ numbered_table(shown[["check", "printed", "median (2.5–97.5%)", "significant i
 # realised as a cohort (its four files under `_build/attainability/`), read back through the cohort
 # schema and checked against every target; a witness that missed one would stop the build.
 
-# %%
+# %% tags=["hide-input"]
 attainable, attainable_summary = attainability.run(claims, witness_dir, table)
 for key, value in attainable.items():
     out.record(key, value)
@@ -184,7 +184,7 @@ plt.close(fig)
 # (grey), protocol timing (blue), the reconstruction seeds (dots), the printed value (vermillion).
 # ```
 
-# %%
+# %% tags=["hide-input"]
 shown = attainable_summary.assign(
     test=attainable_summary["statistic"].map(ATTAINABILITY_LABELS),
     **{"attainable (loosest timing)": [attainability.format_range(lo, hi) for lo, hi in zip(attainable_summary["min"], attainable_summary["max"])],
@@ -233,6 +233,6 @@ numbered_table(shown[["test", "printed", "attainable (loosest timing)", "attaina
 # %% tags=["hide-cell"]
 out.record("n_jobs", n_jobs)
 
-# %%
+# %% tags=["remove-cell"]
 path = out.write()
 print(f"wrote {len(out.values)} results to {path}")

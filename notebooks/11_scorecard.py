@@ -30,7 +30,7 @@
 # conflicts with other printed numbers. *Not reproducible*: nothing to recompute it from.
 # ```
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "remove-cell"]
 claims_path = "../data/published/claims.csv"
 results_path = "../_build/results"
 results_dir = "../_build/results"
@@ -55,7 +55,7 @@ from mst_helpers.verdicts_board import verdict_board
 
 use_house_style()
 
-# %%
+# %% tags=["hide-input"]
 claims = load_claims(claims_path)
 results = collect_results(results_path)
 results = results[results["notebook"] < "11_scorecard"]   # upstream chapters only
@@ -97,7 +97,7 @@ numbered_table(board.assign(shown=[f"{{numref}}`{label}`" for label in board["sh
 # - **{glue:text}`status.not reproducible`** cannot be recomputed: RNA-seq results, values the
 #   reconstruction had to invent, protocol values and numbers from other studies.
 
-# %%
+# %% tags=["hide-input"]
 counts = status_counts(scorecard)
 fig = status_bar_plot(counts)
 glue("fig_scorecard_status", fig, display=False)
@@ -116,7 +116,7 @@ numbered_table(counts, "Status of every printed number, by section of the paper.
 #
 # ## What the book cannot confirm
 
-# %%
+# %% tags=["hide-input"]
 doubtful = scorecard[scorecard["status"].isin(["contradicts the paper", "unattainable", "attainable only at the extreme",
                                                "undetermined", "not met by the reconstruction", "differs on the reconstruction"])]
 out.record("n_doubtful", len(doubtful))
@@ -145,6 +145,6 @@ init_notebook_mode(all_interactive=False, connected=False)
 show(reader_table(scorecard, claims), allow_html=True, paging=True, pageLength=25, classes="display compact",
      maxBytes=0, table_id="scorecard-table", caption="Every printed number of the paper, its status and where it is computed.")
 
-# %%
+# %% tags=["remove-cell"]
 path = out.write()
 print(f"wrote {len(out.values)} results to {path}")

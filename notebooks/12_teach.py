@@ -19,7 +19,7 @@
 # exercises whose solutions stay hidden until asked for. This page maps concepts to chapters,
 # proposes a lesson plan, and lists every exercise (read from the chapters themselves).
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "remove-cell"]
 notebooks_path = "../notebooks"
 results_dir = "../_build/results"
 seed = 0
@@ -31,7 +31,7 @@ from mst_helpers.results import ChapterResults
 from mst_helpers.tables import numbered_table
 from mst_helpers.teaching import CONCEPTS, exercises
 
-# %%
+# %% tags=["hide-input"]
 out = ChapterResults("12_teach", results_dir)
 concept_map = pd.DataFrame([{"concept": concept, "chapters": ", ".join(f"{{doc}}`{c}`" for c in chapters)}
                             for concept, chapters in CONCEPTS.items()])
@@ -44,7 +44,7 @@ numbered_table(concept_map, "Which chapter teaches what.", "tab-teach-concepts")
 # One session, one question — *do more MST courses make older patients live longer?* — and
 # four methods. Students download the notebooks (button at the top of each page) and run them.
 
-# %%
+# %% tags=["hide-input"]
 plan = pd.DataFrame([
     {"minutes": 10, "activity": "The claim and the data", "material": "{doc}`03_cohort` swimmer plot; {doc}`02_data` honesty statement"},
     {"minutes": 20, "activity": "Kaplan–Meier and censoring by hand, then on the cohort", "material": "{doc}`06_survival`: five-patient table, Figure 2"},
@@ -62,7 +62,7 @@ numbered_table(plan, "A lesson plan (minutes per block).", "tab-teach-plan")
 #
 # ## Every exercise
 
-# %%
+# %% tags=["hide-input"]
 found = exercises(notebooks_path)
 found["exercise"] = [f"{{ref}}`{label}`" for label in found["label"]]
 out.record("n_exercises", len(found))
@@ -73,6 +73,6 @@ numbered_table(found[["chapter", "exercise"]], "Exercises with hidden solutions,
 # {glue:text}`n_exercises` exercises in {glue:text}`n_chapters_with_exercises` chapters; each has its
 # solution in a collapsed box below it.
 
-# %%
+# %% tags=["remove-cell"]
 path = out.write()
 print(f"wrote {len(out.values)} results to {path}")

@@ -18,7 +18,7 @@
 # `make test` (the test suite, including the R oracles). This page records the exact software
 # this copy of the book was built with, captured when it was built.
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "remove-cell"]
 results_dir = "../_build/results"
 seed = 0
 
@@ -33,7 +33,7 @@ import pandas as pd
 from mst_helpers.results import ChapterResults
 from mst_helpers.tables import numbered_table
 
-# %%
+# %% tags=["hide-input"]
 out = ChapterResults("13_reproduce", results_dir)
 key = ["jupyter-book", "myst-nb", "sphinx", "papermill", "jupytext", "numpy", "pandas", "scipy", "statsmodels", "pandera",
        "lifelines", "scikit-survival", "comprisk", "pydeseq2", "gseapy", "matplotlib", "seaborn", "joblib"]
@@ -54,6 +54,6 @@ frozen = sorted(f"{d.metadata['Name']}=={d.version}" for d in distributions() if
 out.record("n_packages", len(frozen))
 print("\n".join(frozen))
 
-# %%
+# %% tags=["remove-cell"]
 path = out.write()
 print(f"wrote {len(out.values)} results to {path}")

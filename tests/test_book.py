@@ -311,3 +311,26 @@ def test_causal_and_survival_results_equal_r(built):
     cs = pd.read_csv(fixtures / "immortal" / "cause_specific_td.csv").set_index(["cause", "model"])
     assert s08["cs_td.relapse.hr"] == pytest.approx(math.exp(cs.at[("relapse", "unadjusted"), "coef"]), rel=1e-6)
     assert s08["cs_td.NRM.separated"] == 1
+
+
+def test_pages_read_results_first(built):
+    """Clinician reading mode: analysis code is folded, plumbing (parameters, results writing) is
+    removed from the page but kept in the notebook."""
+    import re
+
+    import nbformat
+
+    project = built[0]
+    for executed in sorted((project / "book" / "executed").glob("*.ipynb")):
+        nb = nbformat.read(executed, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            tags = set(cell.metadata.get("tags", []))
+            assert tags & {"hide-input", "hide-cell", "remove-cell", "remove-input"}, (executed.name, cell.source[:60])
+            if "parameters" in tags or cell.source.startswith("path = out.write()"):
+                assert "remove-cell" in tags, (executed.name, cell.source[:60])
+    for page in sorted((project / "_build" / "html" / "book" / "executed").glob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        assert not re.search(r"wrote \d+ results to", html), page.name
+        assert 'results_dir = "../_build/results"' not in html.replace("&quot;", '"'), page.name

@@ -124,7 +124,7 @@ numbered_table(by_section, "Targets by section of the paper, and how many the co
 # The cohort meets {glue:text}`n_targets_met` of {glue:text}`n_targets` targets
 # ({numref}`tab-data-targets-summary`). The full list follows (click to show).
 
-# %% tags=["hide-output"]
+# %% tags=["hide-input", "hide-output"]
 shown = targets.assign(recomputed=targets["recomputed"].map(lambda v: f"{v:.4g}"))
 numbered_table(shown[["id", "quantity", "group", "printed", "recomputed", "meets"]], "Every target, printed and recomputed.", "tab-data-targets")
 

@@ -49,7 +49,7 @@ numbered_table(pd.DataFrame(rows), "Key software of this build.", "tab-reproduce
 # The build ran on Python {glue:text}`python_version`. The complete environment, as `pip freeze`
 # would list it, follows (click to show); `pyproject.toml` and `environment.yml` pin the ranges.
 
-# %% tags=["hide-output"]
+# %% tags=["hide-input", "hide-output"]
 frozen = sorted(f"{d.metadata['Name']}=={d.version}" for d in distributions() if d.metadata["Name"])
 out.record("n_packages", len(frozen))
 print("\n".join(frozen))

@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from . import GROUP_COLOURS, OKABE_ITO
+from .style import GROUP_COLOURS, OKABE_ITO
 
 __all__ = ["STATE_COLOURS", "state_occupation_plot", "emulated_trial_plot"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from . import OKABE_ITO
+from .style import OKABE_ITO
 
 __all__ = ["STATUS_COLOURS", "status_bar_plot"]
 

@@ -26,6 +26,7 @@ import math
 
 import pandas as pd
 
+from .formatting import format_magnitude
 from .targets import meets_printed
 
 __all__ = ["STATUSES", "VERDICT_STATUS", "build_scorecard", "status_counts", "reader_table"]
@@ -116,7 +117,7 @@ def _status(claim: pd.Series, values: dict, recomputed: dict) -> tuple[str, str,
     if meets_printed(claim, value):
         return ("consistent", "the reconstructed cohort, not built to give this number, gives it: the printed aggregates "
                 "allow it", value, chapter)
-    return "differs on the reconstruction", f"recomputed {value:.3g} vs printed {claim['printed']}", value, chapter
+    return "differs on the reconstruction", f"recomputed {format_magnitude(value, 3)} vs printed {claim['printed']}", value, chapter
 
 
 def build_scorecard(claims: pd.DataFrame, results: pd.DataFrame) -> pd.DataFrame:

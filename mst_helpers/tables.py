@@ -7,18 +7,40 @@ label that prose can reference with ``{numref}``.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["markdown_table", "numbered_table"]
 
 
 def _cell(value: object) -> str:
-    if isinstance(value, float):
-        text = f"{value:.4g}" if value == value else "–"
+    """One table cell, formatted as the book formats every number (:mod:`.formatting`):
+    booleans as ✓ / ✗, numbers without computer notation, missing values as a dash."""
+    from .formatting import format_bool, format_number
+
+    if isinstance(value, (bool, np.bool_)):
+        text = format_bool(bool(value))
+    elif isinstance(value, (float, np.floating)):
+        text = format_number(float(value))
     else:
         text = "" if value is None else str(value)
     # Keep Markdown table syntax intact.
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+#: A text this long, repeated in this many cells, becomes a note under the table.
+NOTE_MIN_CHARS, NOTE_MIN_REPEATS = 60, 3
+
+
+def _notes(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Replace long texts repeated in several cells by "note a", "note b"…, returning the notes."""
+    counts = pd.Series([v for v in frame.to_numpy().ravel() if isinstance(v, str) and len(v) >= NOTE_MIN_CHARS]).value_counts()
+    repeated = [text for text, n in counts.items() if n >= NOTE_MIN_REPEATS]
+    if not repeated:
+        return frame, []
+    letters = {text: "abcdefghijklmnopqrstuvwxyz"[i] for i, text in enumerate(repeated[:26])}
+    shown = frame.apply(lambda column: column.map(lambda v: f"see note {letters[v]}" if isinstance(v, str) and v in letters else v))
+    return shown, [f"{letter}. {text}" for text, letter in letters.items()]
 
 
 def markdown_table(frame: pd.DataFrame) -> str:
@@ -38,13 +60,16 @@ def numbered_table(frame: pd.DataFrame, caption: str, name: str):
 
     if not name.replace("-", "").isalnum():
         raise ValueError(f"a table label holds letters, digits and dashes, not {name!r}")
-    return Markdown(f"```{{table}} {caption}\n:name: {name}\n\n{markdown_table(frame)}\n```\n")
+    frame, notes = _notes(frame)
+    text = f"```{{table}} {caption}\n:name: {name}\n\n{markdown_table(frame)}\n```\n"
+    if notes:
+        text += "\n" + "\n".join(f"- Note {note}" for note in notes) + "\n"
+    return Markdown(text)
 
 
 # --------------------------------------------------------------------------- Tables 1 and 2
 from dataclasses import dataclass  # noqa: E402
 
-import numpy as np  # noqa: E402
 from scipy import stats  # noqa: E402
 
 from .pvalues import fisher_exact_rxc, pearson_chi_square  # noqa: E402

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .formatting import format_p
 from .schema import DataValidationError, row_label
 
 __all__ = [
@@ -508,11 +509,11 @@ def pathway_summary(ora: pd.DataFrame, gsea: pd.DataFrame, pathways: dict[str, s
         if term in ora_by.index:
             o = ora_by.loc[term]
             row["DEGs / tested in set"] = f"{o['count']:.0f} / {o['set_size']:.0f}"
-            row["over-representation adj. p"] = f"{o['padj']:.2g}"
+            row["over-representation adj. p"] = format_p(o["padj"])
         if term in gsea_by.index:
             g = gsea_by.loc[term]
             row["GSEA NES"] = f"{g['NES']:.2f}"
-            row["GSEA FDR"] = f"{g['FDR']:.2g}" if g["FDR"] > 0 else f"< {1 / permutations:g}"
+            row["GSEA FDR"] = format_p(g["FDR"]) if g["FDR"] > 0 else f"< {1 / permutations:g}"
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .formatting import format_magnitude, format_p_range
+
 __all__ = ["Headline", "HEADLINES", "verdict_board"]
 
 
@@ -56,14 +58,14 @@ def _finds(claim: str, row: pd.Series, values: dict) -> str:
         lo, hi = values.get(f"attainable.{claim}.{framework}.min"), values.get(f"attainable.{claim}.{framework}.max")
         if lo is not None and hi is not None:
             method = values.get(f"attainable.{claim}.{framework}.method", "")
-            ranges.append(f"{float(lo):.2g} to {float(hi):.2g} ({framework.replace('_', ' ')}; {method})")
+            ranges.append(f"{format_p_range(float(lo), float(hi))} ({framework.replace('_', ' ')}; {method})")
     if ranges:
         return "attainable range: " + "; ".join(ranges)
     value = row["recomputed"]
     if value == "" or (isinstance(value, float) and math.isnan(value)):
         return "—"
     number = float(value)
-    shown = f"{number:.0f}" if number.is_integer() else f"{number:.3g}"
+    shown = f"{number:.0f}" if number.is_integer() else format_magnitude(number, 3)
     return f"{shown} ({row['source']})"
 
 

@@ -185,10 +185,10 @@ def _results(verdict: str) -> dict:
 
 
 @pytest.mark.parametrize("verdict, says", [
-    ("attainable", ["p = 0.0021", "no timing beyond the protocol", "exact range under the protocol's timing is 2e-06–0.0009"]),
-    ("attainable only at the extreme", ["only a cohort with the loosest timing", "p = 0.0020", "126 days", "2e-06–0.0009"]),
-    ("unattainable", ["outside 1e-07–0.0011", "no cohort that meets them"]),
-    ("undetermined", ["none of the cohorts searched", "1e-07–0.0011", "neither reached nor excluded"]),
+    ("attainable", ["p = 0.0021", "no timing beyond the protocol", "exact range under the protocol's timing is 2.0 × 10⁻⁶–9.0 × 10⁻⁴"]),
+    ("attainable only at the extreme", ["only a cohort with the loosest timing", "p = 0.0020", "126 days", "2.0 × 10⁻⁶–9.0 × 10⁻⁴"]),
+    ("unattainable", ["outside 1.0 × 10⁻⁷–0.0011", "no cohort that meets them"]),
+    ("undetermined", ["none of the cohorts searched", "1.0 × 10⁻⁷–0.0011", "neither reached nor excluded"]),
 ])
 def test_the_sentence_follows_the_verdict(verdict, says):
     text = a.describe(_results(verdict), "abs.os.p", "from_diagnosis", "0.002")
@@ -199,8 +199,8 @@ def test_the_sentence_follows_the_verdict(verdict, says):
 
 
 def test_ranges_below_the_floor_print_as_a_bound():
-    assert a.format_range(0.0, 0.28) == "< 1e-12 – 0.28"
-    assert a.format_range(2.6e-6, 0.0025) == "2.6e-06 – 0.0025"
+    assert a.format_range(0.0, 0.28) == "< 1.0 × 10⁻¹² – 0.28"
+    assert a.format_range(2.6e-6, 0.0025) == "2.6 × 10⁻⁶ – 0.0025"
 
 
 def test_lfs_from_diagnosis_witness_meets_every_target(slots, registry):

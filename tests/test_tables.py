@@ -93,9 +93,9 @@ def test_adverse_event_summary():
 
 
 def test_markdown_and_numbered_table():
-    frame = pd.DataFrame({"a": [1.23456, float("nan")], "b": ["x|y", "z"]})
+    frame = pd.DataFrame({"a": [1.23456, float("nan")], "b": ["x|y", "z"], "c": [True, False], "d": [3.6e-6, 103.4483]})
     text = markdown_table(frame)
-    assert "| 1.235 | x\\|y |" in text and "| – | z |" in text
+    assert "| 1.23 | x\\|y | ✓ | 3.60 × 10⁻⁶ |" in text and "| — | z | ✗ | 103 |" in text
     assert numbered_table(frame, "Caption.", "tab-x").data.startswith("```{table} Caption.\n:name: tab-x")
     with pytest.raises(ValueError):
         numbered_table(frame, "c", "bad label!")
@@ -110,3 +110,10 @@ def test_regenerate_table_checks_printed_pvalues(claims):
     assert by_id.at["t1.patient_sex.p", "paper"] == "0.412" and by_id.at["t1.patient_sex.p", "reproduced"]
     assert not by_id.at["t1.sex_match.p", "reproduced"]          # the relaxed cross-tabulation moves it
     assert len(shown) == len(table) and recomputed["t1.header.all.n"] == 29
+
+
+def test_repeated_long_explanations_become_notes():
+    why = "the paper prints this number in one place and a different one in another place of the text"
+    frame = pd.DataFrame({"claim": list("abcd"), "why": [why, why, why, "short"]})
+    text = numbered_table(frame, "Caption.", "tab-x").data
+    assert text.count(why) == 1 and text.count("see note a") == 3 and f"- Note a. {why}" in text

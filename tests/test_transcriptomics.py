@@ -187,7 +187,7 @@ def test_pathway_summary_reports_bounds_and_missing_sets():
     gsea = pd.DataFrame({"Term": ["A", "B"], "NES": [2.345, -1.5], "FDR": [0.0, 0.02]})
     table = tx.pathway_summary(ora, gsea, {"a": "A", "b": "B", "c": "C"}, permutations=1000).set_index("set")
     assert table.loc["A", "DEGs / tested in set"] == "5 / 20" and table.loc["A", "over-representation adj. p"] == "0.012"
-    assert table.loc["A", "GSEA FDR"] == "< 0.001" and table.loc["B", "GSEA FDR"] == "0.02"
+    assert table.loc["A", "GSEA FDR"] == "< 0.001" and table.loc["B", "GSEA FDR"] == "0.020"
     assert table.loc["B", "DEGs / tested in set"] == "—" and (table.loc["C"].iloc[1:] == "—").all()
 
 

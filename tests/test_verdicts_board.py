@@ -20,7 +20,7 @@ def test_board_reads_ranges_statuses_and_caveats():
                             "value": [1.8e-6, 0.0075, "the interval includes 1 once age is adjusted for"]})
     heads = (Headline("a", "A", "p1", "tab-x", "why.p1", "it is biased"), Headline("b", "B", "n1", "tab-y"))
     board = verdict_board(card, results, heads).set_index("key")
-    assert board.at["a", "finds"] == "attainable range: 1.8e-06 to 0.0075 (from diagnosis; )"
+    assert board.at["a", "finds"] == "attainable range: 1.8 × 10⁻⁶ to 0.0075 (from diagnosis; )"
     assert board.at["a", "why"] == "attainable; but it is biased, the interval includes 1 once age is adjusted for"
     assert board.at["a", "status"] == "consistent (a biased comparison)"
     assert board.at["b", "finds"] == "24 (02_data)" and board.at["b", "status"] == "contradicts the paper"

@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from ..formatting import format_magnitude
 from .orderings import Range, Space, logrank_from_blocks, logrank_range
 from .search import search_range
 from .spaces import PROTOCOL, RELAXED, STATISTICS, _cox_hr, base_slots, build_spaces, realise, statistic_function
@@ -283,7 +284,7 @@ def format_range(low: float, high: float, floor: float = 1e-12, sep: str = " –
     """A p-value range for a table: two significant digits, ends below ``floor`` shown as ``< floor``
     (Gray's variance degenerates at extreme orderings, where p underflows towards 0)."""
     def end(x: float) -> str:
-        return f"< {floor:.0e}" if x < floor else f"{x:.2g}"
+        return f"< {format_magnitude(floor)}" if x < floor else format_magnitude(x)
     return f"{end(low)}{sep}{end(high)}"
 
 

@@ -107,6 +107,40 @@ class ChapterResults:
 
             _glue(key, value, display=False)
 
+    def show(self, key: str, text: str) -> None:
+        """Glue a display string (a formatted p-value, a sentence) for the prose, without keeping
+        it in the results file, which holds numbers only."""
+        if self.glue:
+            from myst_nb import glue as _glue
+
+            _glue(key, str(text), display=False)
+
+    def show_formatted(self, formatter, *keys: str) -> None:
+        """Glue recorded numbers as ``<key>.text``, formatted for readers (e.g. by
+        :func:`mst_helpers.formatting.format_p`), while the results file keeps the raw values."""
+        for key in keys:
+            self.show(f"{key}.text", formatter(self.values[key]))
+
+    def figure(self, key: str, fig) -> None:
+        """Glue ``fig`` as a PNG at the house resolution for ``{glue:figure}`` and write it, with
+        an SVG, to ``<results_dir>/../figures/<key>.png|svg`` (the book links both under the
+        figure: click to enlarge, SVG for slides). Closes the figure."""
+        import matplotlib.pyplot as plt
+
+        from .plotting.style import figure_png, figure_svg
+
+        png = figure_png(fig)
+        folder = Path(self.results_dir).parent / "figures"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{key}.png").write_bytes(png)
+        (folder / f"{key}.svg").write_bytes(figure_svg(fig))
+        plt.close(fig)
+        if self.glue:
+            from IPython.display import Image
+            from myst_nb import glue as _glue
+
+            _glue(key, Image(data=png, format="png"), display=False)
+
     def record_tests(self, tested: pd.DataFrame) -> None:
         """Record a regenerated table's p-values: ``recomputed.<claim id>`` (the authors' test,
         read by the scorecard) and ``alternative.<claim id>`` (the other candidate test).

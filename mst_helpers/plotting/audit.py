@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from .style import OKABE_ITO, TEST_COLOURS
+from .style import MAX_WIDTH_IN, OKABE_ITO, TEST_COLOURS
 
 __all__ = ['pvalue_attribution_plot', 'uncertainty_plot', 'attainability_plot']
 
@@ -31,7 +31,7 @@ def pvalue_attribution_plot(checks: pd.DataFrame) -> plt.Figure:
 
     data = checks[(~checks["origin"]) & checks["p_value"].notna() & (checks["test"] != "(patient-level data)")]
     labels = list(dict.fromkeys(data["label"]))
-    fig, ax = plt.subplots(figsize=(8.5, 0.42 * len(labels) + 1.4))
+    fig, ax = plt.subplots(figsize=(MAX_WIDTH_IN, 0.42 * len(labels) + 1.6))
     for y, label in enumerate(labels):
         rows = data[data["label"] == label]
         printed = rows["printed"].iloc[0]
@@ -66,8 +66,9 @@ def uncertainty_plot(table: pd.DataFrame, summary: pd.DataFrame, labels: dict[st
     (vermillion bar) and, for p-values, the 0.05 line. Log scales throughout."""
     p_checks = [c for c in summary["check"] if summary.set_index("check").at[c, "kind"] == "p"]
     hr_checks = [c for c in summary["check"] if summary.set_index("check").at[c, "kind"] == "hr"]
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 0.45 * len(p_checks) + 1.8),
-                                   gridspec_kw={"width_ratios": [1.6, 1]})
+    # Stacked, not side by side: each panel keeps the full width for its labels.
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(MAX_WIDTH_IN, 0.4 * (len(p_checks) + len(hr_checks)) + 2.6),
+                                   gridspec_kw={"height_ratios": [max(len(p_checks), 1), max(len(hr_checks), 1)]})
     rng = np.random.default_rng(0)  # vertical jitter only, fixed for identical figures
     info = summary.set_index("check")
     for ax, checks in ((ax1, p_checks), (ax2, hr_checks)):
@@ -99,7 +100,7 @@ def attainability_plot(summary: pd.DataFrame, seeds: pd.DataFrame, seed_columns:
     """Per printed test: the attainable interval (relaxed timing, grey; protocol timing, blue),
     the reconstruction seeds inside it (dots) and the printed value (vermillion). Log scale."""
     rows = summary[summary["printed"].astype(str) != ""].reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(9, 0.55 * len(rows) + 1.6))
+    fig, ax = plt.subplots(figsize=(MAX_WIDTH_IN, 0.55 * len(rows) + 1.8))
     rng = np.random.default_rng(0)  # vertical jitter only, fixed for identical figures
     for y, row in rows.iterrows():
         lo, hi = max(row["min"], 1e-12), max(row["max"], 1e-12)

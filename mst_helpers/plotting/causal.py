@@ -21,7 +21,7 @@ def state_occupation_plot(aj: pd.DataFrame, groups: dict[str, str], xmax: float 
     ``groups`` maps each group value of ``aj`` to its panel title; ``xmax`` defaults to each
     group's last transition, so no panel runs past its data.
     """
-    fig, axes = plt.subplots(1, len(groups), figsize=(5.2 * len(groups), 4.2), sharey=True)
+    fig, axes = plt.subplots(1, len(groups), figsize=(min(6.8, 3.4 * len(groups)), 3.8), sharey=True)
     axes = np.atleast_1d(axes)
     for ax, (group, title) in zip(axes, groups.items()):
         wide = aj[aj["group"] == group].pivot_table(index="time", columns="state", values="probability")

@@ -8,7 +8,7 @@ import matplotlib.patches
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from .style import GROUP_COLOURS, OKABE_ITO
+from .style import GROUP_COLOURS, MAX_WIDTH_IN, OKABE_ITO
 
 __all__ = ['follow_up_timeline', 'swimmer_plot', 'recovery_plot', 'adverse_event_plot', 'chimerism_plot', 'gvhd_timeline']
 
@@ -21,7 +21,7 @@ def follow_up_timeline(patients: pd.DataFrame, enrol_start: pd.Timestamp, enrol_
     enrollment window the paper states and the dashed line the follow-up cut-off.
     """
     data = patients.sort_values(["age_group", "diagnosis_date"], ascending=[True, False]).reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(9, 0.26 * len(data) + 1.6))
+    fig, ax = plt.subplots(figsize=(MAX_WIDTH_IN, 0.28 * len(data) + 1.8))
     ax.axvspan(enrol_start, enrol_end, color="0.9", zorder=0, label="enrollment window (Methods)")
     ax.axvline(cutoff, color="black", ls="--", lw=1, label="follow-up cut-off")
     for y, row in data.iterrows():
@@ -31,7 +31,7 @@ def follow_up_timeline(patients: pd.DataFrame, enrol_start: pd.Timestamp, enrol_
             ax.plot(row["last_contact_date"], y, marker="x", color=colour, ms=7, mew=2)
         else:
             ax.plot(row["last_contact_date"], y, marker="o", mfc="white", color=colour, ms=6, mew=1.5)
-    ax.set_yticks(range(len(data)), data["patient_id"], fontsize=8)
+    ax.set_yticks(range(len(data)), data["patient_id"], fontsize=9)
     ax.set_xlabel("calendar date")
     handles = [plt.Line2D([], [], color=GROUP_COLOURS[g], lw=2.2, label=f"aged {g}") for g in ("60-70", ">70")]
     handles += [plt.Line2D([], [], color="0.3", marker="x", ls="none", mew=2, label="death"),
@@ -60,7 +60,7 @@ def swimmer_plot(patients: pd.DataFrame, courses: pd.DataFrame, horizon_months: 
     data = patients.copy()
     data["end"] = _months(data["diagnosis_date"], data["last_contact_date"])
     data = data.sort_values(["age_group", "end"], ascending=[True, True]).reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(10, 0.3 * len(data) + 1.8))
+    fig, ax = plt.subplots(figsize=(MAX_WIDTH_IN, 0.3 * len(data) + 2.2))
     for y, row in data.iterrows():
         colour = GROUP_COLOURS[row["age_group"]]
         end = min(row["end"], horizon_months)
@@ -69,7 +69,7 @@ def swimmer_plot(patients: pd.DataFrame, courses: pd.DataFrame, horizon_months: 
         when = _months(pd.Series([row["diagnosis_date"]] * len(mine), index=mine.index), mine["infusion_date"])
         for t, phase in zip(when, mine["phase"]):
             if t <= horizon_months:
-                ax.plot(t, y, marker="|", ms=11, mew=2, color="black" if phase == "induction" else colour)
+                ax.plot(t, y, marker="|", ms=11, mew=2, color="black" if phase == "induction" else "0.55")
         if row["cr"] == 1:
             t = _months(pd.Series([row["diagnosis_date"]]), pd.Series([row["cr_date"]])).iloc[0]
             ax.plot(t, y, marker="D", ms=5, color=OKABE_ITO["bluish_green"], mec="black", mew=0.5)
@@ -83,25 +83,26 @@ def swimmer_plot(patients: pd.DataFrame, courses: pd.DataFrame, horizon_months: 
             ax.annotate("", xy=(horizon_months + 2.5, y), xytext=(horizon_months, y),
                         arrowprops=dict(arrowstyle="->", color=colour, lw=1.5))
             late = " relapse," if row["relapse"] == 1 and _months(pd.Series([row["diagnosis_date"]]), pd.Series([row["relapse_date"]])).iloc[0] > horizon_months else ""
-            ax.text(horizon_months + 3, y, f"{late} {row['end']:.0f} mo{' †' if row['death'] == 1 else ''}".strip(), va="center", fontsize=8)
-        if row.get("gvhd", 0) == 1:
-            ax.plot(row["end"] + 1.2, y, marker="*", ms=12, color=OKABE_ITO["reddish_purple"], mec="black", mew=0.5)
-    ax.set_yticks(range(len(data)), [f"{pid} ({g})" for pid, g in zip(data["patient_id"], data["age_group"])], fontsize=8)
+            ax.text(horizon_months + 3, y, f"{late} {row['end']:.0f} mo{' †' if row['death'] == 1 else ''}".strip(), va="center", fontsize=9)
+    # GVHD is marked beside the patient's id, not on the time axis: its onset date is not known,
+    # and a symbol after the lane's end would read as an event after death.
+    ax.set_yticks(range(len(data)), [f"{pid} ({g}){' ★' if row.get('gvhd', 0) == 1 else ''}"
+                                     for pid, g, (_, row) in zip(data["patient_id"], data["age_group"], data.iterrows())], fontsize=9)
     ax.set_xlim(0, horizon_months + 10)
     ax.set_xticks(range(0, int(horizon_months) + 1, 6))
-    ax.set_xlabel("months from diagnosis")
+    ax.set_xlabel("Months since diagnosis")
     ax.grid(axis="x", alpha=0.3)
     handles = [
         plt.Line2D([], [], color="black", marker="|", ls="none", ms=11, mew=2, label="induction + infusion"),
-        plt.Line2D([], [], color="0.4", marker="|", ls="none", ms=11, mew=2, label="consolidation + infusion"),
+        plt.Line2D([], [], color="0.55", marker="|", ls="none", ms=11, mew=2, label="consolidation + infusion"),
         plt.Line2D([], [], color=OKABE_ITO["bluish_green"], marker="D", ls="none", mec="black", mew=0.5, label="complete remission"),
         plt.Line2D([], [], color=OKABE_ITO["orange"], marker="v", ls="none", ms=8, mec="black", mew=0.5, label="relapse"),
         plt.Line2D([], [], color="black", marker="X", ls="none", ms=8, label="death"),
-        plt.Line2D([], [], color=OKABE_ITO["reddish_purple"], marker="*", ls="none", ms=12, mec="black", mew=0.5, label="GVHD"),
+        plt.Line2D([], [], color="black", marker="$★$", ls="none", ms=10, label="★ after the id: GVHD"),
         matplotlib.patches.Patch(color=GROUP_COLOURS["60-70"], alpha=0.35, label="aged 60–70"),
         matplotlib.patches.Patch(color=GROUP_COLOURS[">70"], alpha=0.35, label="aged >70"),
     ]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.06), ncol=4, fontsize=9)
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.06), ncol=3, fontsize=9)
     fig.tight_layout()
     return fig
 
@@ -109,7 +110,7 @@ def swimmer_plot(patients: pd.DataFrame, courses: pd.DataFrame, horizon_months: 
 def recovery_plot(labs: pd.DataFrame, recovery: pd.DataFrame, patient_ids: list[str]) -> plt.Figure:
     """ANC and platelet series after the first induction for a few patients, with the start
     of aplasia (open circle) and the recovery days (filled) the paper's rule finds."""
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2), sharex=True)
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(MAX_WIDTH_IN, 4.0), sharex=True)
     colours = [OKABE_ITO[c] for c in ("blue", "vermillion", "bluish_green", "reddish_purple")]
     for colour, pid in zip(colours, patient_ids):
         series = labs[(labs["patient_id"] == pid) & (labs["course"] == 1)].sort_values("day")
@@ -131,9 +132,9 @@ def recovery_plot(labs: pd.DataFrame, recovery: pd.DataFrame, patient_ids: list[
     ax1.set_ylabel("absolute neutrophil count (× 10⁹/L)")
     ax2.set_ylabel("platelets (× 10⁹/L)")
     for ax in (ax1, ax2):
-        ax.set_xlabel("days after the start of induction chemotherapy")
-    ax1.set_title("Neutrophils: recovery threshold 0.5 (dashed)")
-    ax2.set_title("Platelets: recovery threshold 30 (dashed)")
+        ax.set_xlabel("Days after induction start")
+    ax1.set_title("A. Neutrophils (recovery: 0.5, dashed)")
+    ax2.set_title("B. Platelets (recovery: 30, dashed)")
     ax1.legend(title="patient", fontsize=9)
     fig.tight_layout()
     return fig
@@ -145,7 +146,7 @@ def adverse_event_plot(summary: pd.DataFrame) -> plt.Figure:
     ``summary`` has columns ``event``, ``group``, ``pct``, ``lower``, ``upper`` (percent).
     """
     events = list(dict.fromkeys(summary["event"]))
-    fig, ax = plt.subplots(figsize=(8.5, 0.55 * len(events) + 1.4))
+    fig, ax = plt.subplots(figsize=(MAX_WIDTH_IN, 0.55 * len(events) + 1.4))
     offsets = {"60-70": -0.18, ">70": 0.18}
     for group, offset in offsets.items():
         sub = summary[summary["group"] == group].set_index("event").loc[events]
@@ -164,7 +165,7 @@ def adverse_event_plot(summary: pd.DataFrame) -> plt.Figure:
 def chimerism_plot(chimerism: pd.DataFrame, courses: pd.DataFrame, alert_pct: float = 1.0) -> plt.Figure:
     """Donor chimerism of every measurement by course; below-detection results drawn at the
     detection limit as open downward triangles ("< limit"), never as zero."""
-    fig, ax = plt.subplots(figsize=(9, 4.2))
+    fig, ax = plt.subplots(figsize=(MAX_WIDTH_IN, 4.2))
     first = courses[courses["course"] == 1].set_index("patient_id")["infusion_date"]
     data = chimerism.copy()
     data["days"] = (pd.to_datetime(data["date"]) - pd.to_datetime(data["patient_id"].map(first))).dt.days
@@ -193,7 +194,7 @@ def gvhd_timeline(patient: pd.Series, courses: pd.DataFrame, chimerism: pd.DataF
     start = pd.to_datetime(patient["diagnosis_date"])
     mine = courses[courses["patient_id"] == patient["patient_id"]]
     chim = chimerism[chimerism["patient_id"] == patient["patient_id"]].sort_values("date")
-    fig, ax = plt.subplots(figsize=(10, 3.2))
+    fig, ax = plt.subplots(figsize=(MAX_WIDTH_IN, 3.4))
     for number, (_, c) in enumerate(mine.iterrows()):
         day = (pd.to_datetime(c["infusion_date"]) - start).days
         ax.axvline(day, color="0.6", lw=1)
@@ -201,7 +202,7 @@ def gvhd_timeline(patient: pd.Series, courses: pd.DataFrame, chimerism: pd.DataF
         ax.text(day, 0.97 - 0.22 * (number % 2), f"course {c['course']}", transform=ax.get_xaxis_transform(),
                 fontsize=9, ha="left", va="top")
     doses = mine.iloc[0]
-    ax.set_title(f"Each course: MNC {doses['mnc_1e8_per_kg']:.2f} × 10⁸/kg, CD34⁺ {doses['cd34_1e6_per_kg']:.2f} × 10⁶/kg, "
+    ax.set_title(f"Each course: MNC {doses['mnc_1e8_per_kg']:.2f} × 10⁸/kg, CD34⁺ {doses['cd34_1e6_per_kg']:.2f} × 10⁶/kg,\n"
                  f"CD3⁺ {doses['cd3_1e8_per_kg']:.2f} × 10⁸/kg", fontsize=10)
     detected_seen = 0
     for _, r in chim.iterrows():

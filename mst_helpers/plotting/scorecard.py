@@ -29,7 +29,7 @@ def status_bar_plot(counts: pd.DataFrame) -> plt.Figure:
     each status (``counts`` from :func:`mst_helpers.scorecard.status_counts`, without "all")."""
     table = counts[counts["section"] != "all"].set_index("section")
     table = table.loc[:, (table.sum() > 0)]
-    fig, ax = plt.subplots(figsize=(9, 0.55 * len(table) + 2.2))
+    fig, ax = plt.subplots(figsize=(8.0, 0.55 * len(table) + 2.2))
     left = pd.Series(0, index=table.index, dtype=float)
     for status in table.columns:
         ax.barh(table.index, table[status], left=left, color=STATUS_COLOURS.get(status, "0.5"), label=status,

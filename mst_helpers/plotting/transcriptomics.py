@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from .style import OKABE_ITO
+from .style import MAX_WIDTH_IN, OKABE_ITO
 
 __all__ = ['SUBGROUP_COLOURS', 'CALL_COLOURS', 'rnaseq_qc_plot', 'volcano_ma_plot', 'expression_heatmap', 'enrichment_plot', 'shrinkage_plot']
 
@@ -31,7 +31,10 @@ def _sample_colours(samples: pd.DataFrame) -> list[str]:
 
 def rnaseq_qc_plot(counts: pd.DataFrame, samples: pd.DataFrame, log_expression: pd.DataFrame) -> plt.Figure:
     """Library sizes (A), PCA of (variance-stabilised) log expression (B) and the sample correlations (C)."""
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.6), gridspec_kw={"width_ratios": [1, 1.1, 1.1]})
+    # A and B side by side, C below at full width: every panel keeps readable labels.
+    fig = plt.figure(figsize=(MAX_WIDTH_IN, 8.2))
+    grid = fig.add_gridspec(2, 2, height_ratios=[1, 1.15])
+    axes = [fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1]), fig.add_subplot(grid[1, :])]
     colours = _sample_colours(samples)
     totals = counts[samples["sample"]].sum() / 1e6
     axes[0].bar(samples["sample"], totals, color=colours)
@@ -58,7 +61,7 @@ def rnaseq_qc_plot(counts: pd.DataFrame, samples: pd.DataFrame, log_expression: 
     axes[2].set_yticks(range(len(samples)), samples["sample"])
     for i in range(len(samples)):
         for j in range(len(samples)):
-            axes[2].text(j, i, f"{corr[i, j]:.3f}", ha="center", va="center", fontsize=8,
+            axes[2].text(j, i, f"{corr[i, j]:.3f}", ha="center", va="center", fontsize=9,
                          color="black" if corr[i, j] > corr.mean() else "white")
     axes[2].set_title("C. Pearson correlation, VST expression")
     axes[2].spines[:].set_visible(False)
@@ -70,7 +73,7 @@ def rnaseq_qc_plot(counts: pd.DataFrame, samples: pd.DataFrame, log_expression: 
 def volcano_ma_plot(table: pd.DataFrame, lfc: float = 1.0, padj: float = 0.05,
                     label_genes: list[str] | None = None) -> plt.Figure:
     """Volcano plot (A) and MA plot (B) of a DESeq2 results table with a ``call`` column."""
-    fig, axes = plt.subplots(1, 2, figsize=(13, 5))
+    fig, axes = plt.subplots(1, 2, figsize=(MAX_WIDTH_IN, 4.4))
     tested = table.dropna(subset=["padj"])
     for call in ("ns", "down", "up"):
         part = tested[tested["call"] == call]
@@ -85,7 +88,7 @@ def volcano_ma_plot(table: pd.DataFrame, lfc: float = 1.0, padj: float = 0.05,
     for gene in label_genes or []:
         if gene in tested.index:
             row = tested.loc[gene]
-            axes[0].annotate(gene, (row["log2FoldChange"], -np.log10(row["padj"])), fontsize=8,
+            axes[0].annotate(gene, (row["log2FoldChange"], -np.log10(row["padj"])), fontsize=9,
                              xytext=(3, 3), textcoords="offset points")
     axes[0].set(xlabel="log2 fold change (AML / healthy)", ylabel="−log10 adjusted p",
                 title=f"A. Volcano: |log2 FC| ≥ {lfc:g} and adjusted p ≤ {padj:g}")
@@ -114,12 +117,16 @@ def expression_heatmap(log_expression: pd.DataFrame, samples: pd.DataFrame, gene
                           method="average", metric="correlation", figsize=figsize,
                           col_colors=pd.Series(_sample_colours(samples), index=samples["sample"].to_list()),
                           yticklabels=show_genes, xticklabels=True, dendrogram_ratio=(0.12, 0.12),
-                          cbar_pos=(0.02, 0.83, 0.03, 0.12), rasterized=True)
-    grid.ax_cbar.set_title("row\nz-score", fontsize=9, loc="left")
+                          # The colour bar lies flat in the empty corner above the row dendrogram,
+                          # clear of both dendrograms.
+                          cbar_pos=(0.015, 0.905, 0.095, 0.016), cbar_kws={"orientation": "horizontal", "ticks": [-2, 0, 2]},
+                          rasterized=True)
+    grid.ax_cbar.set_title("row z-score", fontsize=9, loc="left", pad=3)
+    grid.ax_cbar.tick_params(labelsize=9)
     grid.ax_heatmap.set_xlabel("")
     grid.ax_heatmap.set_ylabel(f"{len(data):,} genes" if not show_genes else "")
     if show_genes:
-        grid.ax_heatmap.tick_params(axis="y", labelsize=7)
+        grid.ax_heatmap.tick_params(axis="y", labelsize=8)
     grid.figure.suptitle(title, y=1.01)
     return grid.figure
 
@@ -129,7 +136,8 @@ def enrichment_plot(ora: pd.DataFrame, gsea: pd.DataFrame, n: int = 12, permutat
 
     ``ora`` needs Term, gene_ratio, count, padj; ``gsea`` needs Term, NES, FDR.
     """
-    fig, axes = plt.subplots(1, 2, figsize=(15, 0.42 * n + 1.8))
+    # Stacked: long gene-set names need the full width.
+    fig, axes = plt.subplots(2, 1, figsize=(MAX_WIDTH_IN, 2 * (0.36 * n + 1.2)))
     top = ora.nsmallest(n, "padj").iloc[::-1]
     points = axes[0].scatter(top["gene_ratio"], range(len(top)), s=20 + 4 * top["count"],
                              c=-np.log10(top["padj"]), cmap="viridis", edgecolor="black", lw=0.4)
@@ -138,7 +146,7 @@ def enrichment_plot(ora: pd.DataFrame, gsea: pd.DataFrame, n: int = 12, permutat
     fig.colorbar(points, ax=axes[0], label="−log10 adjusted p", fraction=0.05)
     for size in (10, 30, 60):
         axes[0].scatter([], [], s=20 + 4 * size, color="#DDDDDD", edgecolor="black", lw=0.4, label=f"{size} genes")
-    axes[0].legend(loc="upper left", bbox_to_anchor=(1.0, 0.3), fontsize=8, labelspacing=1.2)
+    axes[0].legend(loc="upper left", bbox_to_anchor=(1.0, 0.3), fontsize=9, labelspacing=1.2)
     axes[0].margins(x=0.15)
 
     top_gsea = gsea.reindex(gsea["NES"].abs().sort_values(ascending=False).index).head(n).iloc[::-1]

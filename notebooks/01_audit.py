@@ -38,8 +38,6 @@ seed = 0
 
 # %% tags=["hide-cell"]
 import pandas as pd
-import matplotlib.pyplot as plt
-from myst_nb import glue
 
 from mst_helpers import audit
 from mst_helpers.claims import load_claims
@@ -250,8 +248,7 @@ for _, row in attribution.iterrows():
 for _, row in pchecks[pchecks["matches"] & ~pchecks["origin"]].drop_duplicates("p_id").iterrows():
     out.record(f"recomputed.{row['p_id']}", row["p_value"])
 fig = pvalue_attribution_plot(pchecks)
-glue("fig_audit_pvalues", fig, display=False)
-plt.close(fig)
+out.figure("fig_audit_pvalues", fig)
 
 # %% [markdown]
 # ```{glue:figure} fig_audit_pvalues

@@ -41,9 +41,7 @@ results_dir = "../_build/results"
 seed = 0
 
 # %% tags=["hide-cell"]
-import matplotlib.pyplot as plt
 import pandas as pd
-from myst_nb import glue
 
 from mst_helpers.claims import load_claims
 from mst_helpers.cohort import CUTOFF, load_cohort
@@ -173,8 +171,7 @@ numbered_table(by_reading, "Printed numbers relaxed (printed → value in the co
 checks = claims[claims["role"] == "check"]
 out.record("n_checks", len(checks))
 fig = follow_up_timeline(patients, pd.Timestamp("2008-04-01"), pd.Timestamp("2021-06-30"), CUTOFF)
-glue("fig_data_timeline", fig, display=False)
-plt.close(fig)
+out.figure("fig_data_timeline", fig)
 
 # %% [markdown]
 # The registry holds {glue:text}`n_checks` such checks.

@@ -35,8 +35,6 @@ results_dir = "../_build/results"
 seed = 0
 
 # %% tags=["hide-cell"]
-import matplotlib.pyplot as plt
-from myst_nb import glue
 
 from mst_helpers.claims import load_claims
 from mst_helpers.cohort import load_cohort
@@ -90,8 +88,7 @@ out.record("n_table1_cells", 3 * len(shown))
 horizon_months = 60
 out.record("horizon_months", horizon_months)
 fig = swimmer_plot(cohort.patients, cohort.courses, horizon_months=horizon_months)
-glue("fig_cohort_swimmer", fig, display=False)
-plt.close(fig)
+out.figure("fig_cohort_swimmer", fig)
 out.record("n_patients", len(cohort.patients))
 out.record("n_courses_total", len(cohort.courses))
 out.record("median_courses", float(cohort.patients["mst_courses"].median()))

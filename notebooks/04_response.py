@@ -34,9 +34,7 @@ results_dir = "../_build/results"
 seed = 0
 
 # %% tags=["hide-cell"]
-import matplotlib.pyplot as plt
 import pandas as pd
-from myst_nb import glue
 
 from mst_helpers.claims import load_claims
 from mst_helpers.cohort import load_cohort
@@ -114,8 +112,7 @@ out.record("never_recovered", int(first["neutrophil_days"].isna().sum()))
 ordered = first.dropna(subset=["neutrophil_days"]).sort_values(["neutrophil_days", "patient_id"])
 picks = [ordered.iloc[i]["patient_id"] for i in (0, len(ordered) // 3, 2 * len(ordered) // 3, len(ordered) - 1)]
 fig = recovery_plot(cohort.labs, recovery, picks)
-glue("fig_response_recovery", fig, display=False)
-plt.close(fig)
+out.figure("fig_response_recovery", fig)
 
 # %% [markdown]
 # After the first induction, neutrophils recovered in a median of
@@ -160,8 +157,7 @@ numbered_table(ae_table, "Adverse events by age group: n (%) [exact 95% CI], and
 
 # %% tags=["hide-input"]
 fig = adverse_event_plot(ae[ae["group"] != "all"])
-glue("fig_response_ae", fig, display=False)
-plt.close(fig)
+out.figure("fig_response_ae", fig)
 
 # %% [markdown]
 # ```{glue:figure} fig_response_ae

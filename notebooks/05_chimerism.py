@@ -36,9 +36,7 @@ results_dir = "../_build/results"
 seed = 0
 
 # %% tags=["hide-cell"]
-import matplotlib.pyplot as plt
 import pandas as pd
-from myst_nb import glue
 
 from mst_helpers.chimerism import chimerism_status, detected_measurements
 from mst_helpers.claims import load_claims
@@ -70,8 +68,7 @@ out.record("never_lower", 100 * ci.lower)
 out.record("never_upper", 100 * ci.upper)
 out.record("recomputed.res.chimerism_negative.pct", 100 * ci.estimate)
 fig = chimerism_plot(cohort.chimerism, cohort.courses, alert_pct=float(claims.set_index("id").at["disc.chimerism_alert", "value"]))
-glue("fig_chimerism_all", fig, display=False)
-plt.close(fig)
+out.figure("fig_chimerism_all", fig)
 
 # %% [markdown]
 # ## Donor chimerism across courses
@@ -119,8 +116,7 @@ last_infusion = cohort.courses.loc[cohort.courses["patient_id"] == gvhd["patient
 out.record("gvhd_death_day", int((gvhd["death_date"] - last_infusion).days))
 out.record("recomputed.res.gvhd.death_day", int((gvhd["death_date"] - last_infusion).days))
 fig = gvhd_timeline(gvhd, cohort.courses, cohort.chimerism)
-glue("fig_chimerism_gvhd", fig, display=False)
-plt.close(fig)
+out.figure("fig_chimerism_gvhd", fig)
 
 # %% [markdown]
 # ```{glue:figure} fig_chimerism_gvhd

@@ -37,17 +37,16 @@ results_dir = "../_build/results"
 seed = 0
 
 # %% tags=["hide-cell"]
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from IPython.display import display
-from myst_nb import glue
 
 from mst_helpers import immortal, power, survival
 from mst_helpers.claims import load_claims
 from mst_helpers.cohort import load_cohort
 from mst_helpers.endpoints import potential_follow_up
-from mst_helpers.plotting import GROUP_COLOURS, OKABE_ITO, forest_plot, km_panel, schoenfeld_plot, use_house_style
+from mst_helpers.formatting import format_bool, format_magnitude, format_p, p_statement
+from mst_helpers.plotting import GROUP_COLOURS, OKABE_ITO, forest_plot, km_figure, schoenfeld_plot, use_house_style
 from mst_helpers.plotting.diagnostics import log_minus_log_plot
 from mst_helpers.profile_likelihood import profile_interval
 from mst_helpers.proportional_hazards import cox_zph, step_coefficient
@@ -92,26 +91,30 @@ comparisons = [("age_group", "age", {"60-70": "60–70 years", ">70": ">70 years
                ("courses_gt3", "MST courses", {0: "1–3 courses", 1: "> 3 courses"}, {0: OKABE_ITO["orange"], 1: OKABE_ITO["sky_blue"]})]
 printed = {("os", "age_group"): "abs.os.p", ("lfs", "age_group"): "abs.lfs.p",
            ("os", "courses_gt3"): "res.courses.os.p", ("lfs", "courses_gt3"): "res.courses.lfs.p"}
-fig, axes = plt.subplots(2, 3, figsize=(15, 10.5))
 rows = []
-for r, endpoint in enumerate(("os", "lfs")):
-    for col, (column, name, labels, colours) in enumerate(comparisons):
+ylabels = {"os": "Overall survival (%)", "lfs": "Leukaemia-free survival (%)"}
+xlabels = {"os": "Months since diagnosis", "lfs": "Months since complete remission"}
+for fig_i, (column, name, labels, colours) in enumerate(comparisons):
+    panels, p_texts = {}, {}
+    for r, endpoint in enumerate(("os", "lfs")):
         test = survival.log_rank(frames[endpoint], column)
-        p_text = "log-rank p < 0.001" if test.p_value < 0.001 else f"log-rank p = {test.p_value:.3f}"
-        letter = "ABCDEF"[3 * r + col]
-        km_panel(axes[r, col], frames[endpoint], column, labels, colours, f"{letter}. {endpoint.upper()} by {name}", p_text)
+        letter = "AB"[r]
+        title = f"{letter}. {'Overall' if endpoint == 'os' else 'Leukaemia-free'} survival"
+        panels[title], p_texts[title] = frames[endpoint], "log-rank " + p_statement(test.p_value)
         claim = printed.get((endpoint, column))
         paper = claims.set_index("id").at[claim, "printed"] if claim else "no p printed ('no significant association')"
         out.record(f"logrank.{endpoint}.{column}.p", test.p_value)
         if claim:
             out.record(f"recomputed.{claim}", test.p_value)
-        rows.append({"panel": letter, "endpoint": endpoint.upper(), "comparison": name, "recomputed p": f"{test.p_value:.2g}",
-                     "paper p": paper, "reproduced": matches_printed(test.p_value, paper) if claim else (test.p_value >= 0.05)})
-fig.tight_layout(h_pad=7)
-glue("fig_survival_km", fig, display=False)
-plt.close(fig)
+        rows.append({"endpoint": endpoint.upper(), "comparison": name,
+                     "recomputed p": format_p(test.p_value), "paper p": paper,
+                     "reproduced": format_bool(matches_printed(test.p_value, paper) if claim else (test.p_value >= 0.05))})
+    fig = km_figure(panels, column, labels, colours, p_texts,
+                    {title: ylabels["os" if title.startswith("A") else "lfs"] for title in panels},
+                    xlabels={title: xlabels["os" if title.startswith("A") else "lfs"] for title in panels})
+    out.figure(["fig_survival_km", "fig_survival_km_donor", "fig_survival_km_courses"][fig_i], fig)
 logranks = pd.DataFrame(rows)
-out.record("n_logrank_reproduced", int(logranks["reproduced"].sum()))
+out.record("n_logrank_reproduced", int((logranks["reproduced"] == format_bool(True)).sum()))
 out.record("n_logrank", len(logranks))
 # What each comparison could detect: Schoenfeld's minimum detectable HR (80% power, two-sided 5%).
 detectable = []
@@ -128,11 +131,27 @@ for endpoint in ("os", "lfs"):
 # %% [markdown]
 # ```{glue:figure} fig_survival_km
 # :name: fig-survival-km
-# :alt: Six Kaplan–Meier panels. Top row overall survival, bottom row leukaemia-free survival, by patient age group, by donor age above or below the median, and by more than three versus one to three MST courses. Each panel shows step curves with shaded 95 percent confidence bands, tick marks for censored patients, the log-rank p-value, and numbers at risk at 0, 12, 36, 60, 120 and 180 months below the axis.
+# :alt: Two Kaplan–Meier panels by patient age group, 60 to 70 years in blue and over 70 years in vermillion: overall survival from diagnosis (A) and leukaemia-free survival from complete remission (B). Step curves with shaded 95 percent confidence bands, tick marks for censored patients, the log-rank p-value in each panel, and a table of numbers at risk with the number censored in brackets below each axis.
 #
-# Overall (A–C) and leukaemia-free (D–F) survival by patient age (A, D), donor age at the
-# median (B, E) and number of MST courses (C, F), reconstructed cohort. Shaded: 95% confidence
-# bands; ticks: censored patients; below each panel: numbers at risk.
+# Figure 2 of the paper, redrawn: overall (A) and leukaemia-free (B) survival by patient age,
+# reconstructed cohort. Shaded: 95% confidence bands; ticks: censored patients; below each
+# panel: patients at risk (censored so far).
+# ```
+#
+# ```{glue:figure} fig_survival_km_donor
+# :name: fig-survival-km-donor
+# :alt: Two Kaplan–Meier panels by donor age at or below versus above the median: overall survival (A) and leukaemia-free survival (B), with 95 percent bands, censoring ticks, log-rank p-values and risk tables.
+#
+# Overall (A) and leukaemia-free (B) survival by donor age at the median, reconstructed cohort.
+# ```
+#
+# ```{glue:figure} fig_survival_km_courses
+# :name: fig-survival-km-courses
+# :alt: Two Kaplan–Meier panels by number of MST courses, more than three versus one to three: overall survival (A) and leukaemia-free survival (B), with 95 percent bands, censoring ticks, log-rank p-values and risk tables. The comparison is biased by immortal time (chapter 7).
+#
+# Overall (A) and leukaemia-free (B) survival by number of MST courses, as the paper compares
+# them, reconstructed cohort. This comparison counts patients by a number of courses they had
+# to survive to receive: chapter 7 shows why it is biased and what replaces it.
 # ```
 
 # %% tags=["hide-input"]
@@ -256,8 +275,7 @@ for endpoint, table in uni.items():
             out.record(f"cox.{endpoint}.{row['covariate']}.hr", row["hr"])
             out.record(f"cox.{endpoint}.{row['covariate']}.p", row["p"])
 fig = forest_plot({"Overall survival": uni["os"], "Leukaemia-free survival": uni["lfs"]})
-glue("fig_survival_forest", fig, display=False)
-plt.close(fig)
+out.figure("fig_survival_forest", fig)
 n_tests = 0
 for endpoint, table in uni.items():
     for _, row in table.iterrows():
@@ -290,8 +308,8 @@ for endpoint, covariate in zip(lr_table["endpoint"], lr_table["covariate"]):
                    f"is at least {np.exp(interval.lower):.2f} (95% profile-likelihood bound), with no upper limit")
 numbered_table(pd.DataFrame({
     "endpoint": lr_table["endpoint"], "covariate": lr_table["label"],
-    "Wald p": [f"{p:.2g}" if c else "— (no finite estimate)" for p, c in zip(lr_table["p"], lr_table["converged"])],
-    "likelihood-ratio p": lr_table["lr_p"].map(lambda p: f"{p:.2g}"),
+    "Wald p": [format_p(p) if c else "— (no finite estimate)" for p, c in zip(lr_table["p"], lr_table["converged"])],
+    "likelihood-ratio p": lr_table["lr_p"].map(format_p),
     "HR, 95% profile-likelihood CI": profiles}),
     "Univariate Cox models: Wald and likelihood-ratio p-values, and profile-likelihood intervals. Near separation "
     "(a group with no or almost no events) the Wald test fails; the likelihood-ratio test and the profile interval, "
@@ -380,8 +398,7 @@ numbered_table(shown[["label", "HR (95% CI)", "p", "PH test p (cox.zph)"]], "Mul
 # %% tags=["hide-input"]
 fitter = survival._fit_cox(frames["os"], ["age_over_70", "courses_gt3"])
 fig = schoenfeld_plot(fitter, frames["os"][["time", "event", "age_over_70", "courses_gt3"]])
-glue("fig_survival_schoenfeld", fig, display=False)
-plt.close(fig)
+out.figure("fig_survival_schoenfeld", fig)
 
 # %% [markdown]
 # ```{glue:figure} fig_survival_schoenfeld
@@ -401,8 +418,7 @@ plt.close(fig)
 # %% tags=["hide-input"]
 fig = log_minus_log_plot(survival.kaplan_meier(frames["os"], "age_group"), {"60-70": "60–70 years", ">70": ">70 years"},
                          GROUP_COLOURS)
-glue("fig_survival_lml", fig, display=False)
-plt.close(fig)
+out.figure("fig_survival_lml", fig)
 step = step_coefficient(frames["os"], "age_over_70", 12)
 for r in step.itertuples():
     for key in ("hr", "lower", "upper"):
@@ -443,11 +459,12 @@ risk = fitter.predict_partial_hazard(frames["os"]).to_numpy()
 c_sk = concordance_index_censored(frames["os"]["event"].astype(bool), frames["os"]["time"], risk)[0]
 out.record("sksurv_cindex", float(c_sk))
 out.record("cindex_diff", abs(float(c_sk) - cindex))
+out.show_formatted(format_magnitude, "sksurv_km_max_diff", "cindex_diff")
 
 # %% [markdown]
-# scikit-survival's Kaplan–Meier estimator agrees with ours to {glue:text}`sksurv_km_max_diff:.1e`,
+# scikit-survival's Kaplan–Meier estimator agrees with ours to {glue:text}`sksurv_km_max_diff.text`,
 # and its concordance index for the multivariable model is {glue:text}`sksurv_cindex:.3f`
-# (difference {glue:text}`cindex_diff:.1e` from lifelines). Against R's `survival` package the
+# (difference {glue:text}`cindex_diff.text` from lifelines). Against R's `survival` package the
 # Kaplan–Meier estimates, log-rank statistics and Cox coefficients agree within 10⁻⁶ (tested,
 # with the R script and its output in `tests/fixtures/survival/`).
 #

@@ -43,14 +43,13 @@ n_boot = 500
 # %% tags=["hide-cell"]
 import math
 
-import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import display
-from myst_nb import glue
 
 from mst_helpers import immortal, multistate, survival, target_trial
 from mst_helpers.claims import load_claims
 from mst_helpers.cohort import load_cohort
+from mst_helpers.formatting import format_hr_ci, format_p
 from mst_helpers.plotting import immortal_time_plot, use_house_style
 from mst_helpers.plotting.causal import emulated_trial_plot, state_occupation_plot
 from mst_helpers.results import ChapterResults, glue_claims
@@ -69,8 +68,7 @@ out.record("switch_median", float(switch.median()))
 out.record("switch_min", float(switch.min()))
 out.record("switch_max", float(switch.max()))
 fig = immortal_time_plot(cohort.patients, switch, n=10)
-glue("fig_immortal_timelines", fig, display=False)
-plt.close(fig)
+out.figure("fig_immortal_timelines", fig)
 
 # %% [markdown]
 # ## The bias in one picture
@@ -135,10 +133,10 @@ methods = pd.DataFrame(rows).sort_values(["endpoint", "method"], ascending=[Fals
 def fmt_hr(r):
     if r["method"].startswith("(d)"):
         return "– (a test, no HR)"
-    return "not estimable" if math.isnan(r["HR"]) else f"{r['HR']:.2f} ({r['lower']:.2f}–{r['upper']:.2f})"
+    return "not estimable" if math.isnan(r["HR"]) else format_hr_ci(r["HR"], r["lower"], r["upper"])
 
 
-methods_shown = methods.assign(**{"HR (95% CI)": methods.apply(fmt_hr, axis=1), "p": methods["p"].map(lambda p: "–" if math.isnan(p) else f"{p:.2g}")})
+methods_shown = methods.assign(**{"HR (95% CI)": methods.apply(fmt_hr, axis=1), "p": methods["p"].map(format_p)})
 numbered_table(methods_shown[["endpoint", "method", "n", "HR (95% CI)", "p", "p from"]],
                "The '>3 courses' association by several methods (HR < 1: lower hazard with >3 courses). "
                "(a) is the paper's analysis and is biased by immortal time.", "tab-immortal-methods")
@@ -151,6 +149,7 @@ for r in landmark_table.itertuples():
     for key in ("hr", "lower", "upper", "logrank_p", "exact_p"):
         if not math.isnan(getattr(r, key)):
             out.record(f"landmark.os.{r.landmark}.{key}", float(getattr(r, key)))
+out.show_formatted(format_p, "naive.os.p", "landmark.os.12.logrank_p", "mantel_byar.os.p")
 first_after = int(landmark_table.loc[landmark_table["after_window"], "landmark"].min())
 out.record("landmark.first_after_window", first_after)
 landmark_shown = pd.DataFrame({
@@ -158,10 +157,10 @@ landmark_shown = pd.DataFrame({
     "after the last fourth course": landmark_table["after_window"].map({True: "yes", False: "no — inside the window"}),
     "> 3 courses by then: n (deaths)": [f"{a} ({b})" for a, b in zip(landmark_table["n_exposed"], landmark_table["events_exposed"])],
     "≤ 3 courses: n (deaths)": [f"{a} ({b})" for a, b in zip(landmark_table["n_unexposed"], landmark_table["events_unexposed"])],
-    "HR (95% CI)": [("—" if math.isnan(h) else f"{h:.2f} ({lo:.2f}–{hi:.2f})") for h, lo, hi in
+    "HR (95% CI)": [("—" if math.isnan(h) else format_hr_ci(h, lo, hi)) for h, lo, hi in
                     zip(landmark_table["hr"], landmark_table["lower"], landmark_table["upper"])],
-    "log-rank p (asymptotic)": landmark_table["logrank_p"].map(lambda p: "—" if math.isnan(p) else f"{p:.2g}"),
-    "exact permutation p": [("—" if math.isnan(p) else f"{p:.3g} (of {n} labellings)") for p, n in
+    "log-rank p (asymptotic)": landmark_table["logrank_p"].map(format_p),
+    "exact permutation p": [("—" if math.isnan(p) else f"{format_p(p)} (of {n} labellings)") for p, n in
                             zip(landmark_table["exact_p"], landmark_table["labellings"])],
 })
 numbered_table(landmark_shown, "Landmark analyses of OS by '>3 courses' across and after the window in which fourth "
@@ -170,7 +169,7 @@ numbered_table(landmark_shown, "Landmark analyses of OS by '>3 courses' across a
 
 # %% [markdown]
 # **(a) Naive.** Patients are classified by the courses they *eventually* received and followed
-# from diagnosis: HR {glue:text}`naive.os.hr:.2f` for death (log-rank p {glue:text}`naive.os.p:.1e`),
+# from diagnosis: HR {glue:text}`naive.os.hr:.2f` for death (log-rank p {glue:text}`naive.os.p.text`),
 # the paper's analysis. It is biased: every ">3 courses" patient was, by definition, alive for
 # the months before the fourth infusion.
 #
@@ -186,7 +185,7 @@ numbered_table(landmark_shown, "Landmark analyses of OS by '>3 courses' across a
 # {glue:text}`landmark.os.8.n_unexposed` survivors who never did: HR {glue:text}`landmark.os.8.hr:.3f`
 # ({glue:text}`landmark.os.8.lower:.3f`–{glue:text}`landmark.os.8.upper:.2f`), exact permutation p
 # {glue:text}`landmark.os.8.exact_p:.4f`. Later landmarks leave a single comparator (at 12 months
-# the asymptotic log-rank p is {glue:text}`landmark.os.12.logrank_p:.1e`, but the exact p is
+# the asymptotic log-rank p is {glue:text}`landmark.os.12.logrank_p.text`, but the exact p is
 # {glue:text}`landmark.os.12.exact_p:.3f`: with one patient in a group the asymptotic test means
 # nothing). A landmark removes immortal time and nothing else.
 #
@@ -202,7 +201,7 @@ numbered_table(landmark_shown, "Landmark analyses of OS by '>3 courses' across a
 # **(d) Mantel–Byar.** The log-rank test with the same time-dependent groups
 # {cite:p}`mantel1974`: {glue:text}`mantel_byar.os.observed:.0f` deaths occurred in the ">3" state
 # where {glue:text}`mantel_byar.os.expected:.1f` were expected under no association, χ² =
-# {glue:text}`mantel_byar.os.statistic:.1f` (p {glue:text}`mantel_byar.os.p:.1e`).
+# {glue:text}`mantel_byar.os.statistic:.1f` (p {glue:text}`mantel_byar.os.p.text`).
 #
 # ## The trial the question needs
 #
@@ -253,8 +252,7 @@ out.record("trial.runnable", "these data cannot run it" if trial.boot_undefined 
 trial_km = target_trial.weighted_kaplan_meier(target_trial.weighted_intervals(target_trial.clone(eligible, trial_grace), "age_group"))
 fig = emulated_trial_plot(trial_km, trial_horizon, {"start": f"start a fourth course within {trial_grace:g} months",
                                                     "never": "never start a fourth course"})
-glue("fig_immortal_trial", fig, display=False)
-plt.close(fig)
+out.figure("fig_immortal_trial", fig)
 
 # %% [markdown]
 # ```{glue:figure} fig_immortal_trial
@@ -296,8 +294,7 @@ counts = multistate.transition_counts(stays)
 for r in counts.itertuples():
     out.record(f"ms.count.{r.group}.{r.transition}", int(r.n))
 fig = state_occupation_plot(occupation, {"60-70": "Aged 60–70", ">70": "Aged over 70"})
-glue("fig_immortal_states", fig, display=False)
-plt.close(fig)
+out.figure("fig_immortal_states", fig)
 shown = table.assign(probability=(100 * table["probability"]).round(1)).pivot_table(
     index=["group", "time"], columns="state", values="probability").reset_index()
 shown = shown[["group", "time", *multistate.STATES]].rename(columns={"group": "age group", "time": "months"})

@@ -38,16 +38,14 @@ seed = 0
 time_points = [12, 36, 60, 156]
 
 # %% tags=["hide-cell"]
-import matplotlib.pyplot as plt
 import pandas as pd
-from myst_nb import glue
 
 from mst_helpers import competing, immortal, survival
 from mst_helpers.claims import load_claims
 from mst_helpers.cohort import load_cohort
-from mst_helpers.formatting import percent_with_ci
+from mst_helpers.formatting import format_p, p_statement, percent_with_ci
 from mst_helpers.endpoints import competing_events_from_cr, competing_events_from_diagnosis
-from mst_helpers.plotting import GROUP_COLOURS, cif_panel, km_vs_aj_plot, use_house_style
+from mst_helpers.plotting import GROUP_COLOURS, cif_figure, km_vs_aj_plot, use_house_style
 from mst_helpers.pvalues import matches_printed
 from mst_helpers.results import ChapterResults, glue_claims
 from mst_helpers.tables import numbered_table
@@ -96,25 +94,33 @@ for name, frame in frameworks.items():
             out.record(f"cif.{key}.{label}.{r['group']}.{int(r['time'])}", 100 * r["estimate"])
             rows.append({"framework": name, "event": label, "group": r["group"], "months": int(r["time"]),
                          "CIF % (95% CI)": percent_with_ci(r["estimate"], r["lower"], r["upper"], r["variance"])})
-fig, axes = plt.subplots(2, 2, figsize=(12, 8.5))
-for row_i, name in enumerate(frameworks):
-    for col_i, label in enumerate(("relapse", "NRM")):
-        test = tests[(name, label)]
-        p_text = f"Gray's test p = {test.p_value:.2g}"
-        cif_panel(axes[row_i, col_i], {f"aged {g}": c for g, c in curves[(name, label)].items()},
-                  {f"aged {g}": GROUP_COLOURS[g] for g in ("60-70", ">70")}, f"{'AB'[row_i] if col_i == 0 else 'CD'[row_i]}. {label.capitalize()}, {name}", p_text)
-fig.tight_layout()
-glue("fig_competing_cif", fig, display=False)
-plt.close(fig)
+age_labels = {"60-70": "60–70 years", ">70": ">70 years"}
+for key, name in (("fig_competing_cif", "from CR (Methods)"), ("fig_competing_cif_dx", "from diagnosis, all patients")):
+    titles = {"relapse": "A. Relapse", "NRM": "B. Non-relapse mortality"}
+    panels = {titles[label]: frameworks[name] for label in titles}
+    fig = cif_figure(panels, "age_group", {titles["relapse"]: 1, titles["NRM"]: 2}, age_labels, GROUP_COLOURS,
+                     {titles[label]: "Gray's test " + p_statement(tests[(name, label)].p_value) for label in titles},
+                     {titles["relapse"]: "Cumulative incidence of relapse (%)", titles["NRM"]: "Cumulative incidence of NRM (%)"},
+                     xlabel="Months since complete remission" if name.startswith("from CR") else "Months since diagnosis")
+    out.figure(key, fig)
 
 # %% [markdown]
 # ```{glue:figure} fig_competing_cif
 # :name: fig-competing-cif
-# :alt: Four panels of cumulative incidence curves by age group, blue for 60 to 70 and vermillion for over 70, with shaded 95 percent bands. Top row from complete remission, bottom row from diagnosis with all patients; left panels relapse, right panels non-relapse mortality. Each panel states the p-value of Gray's test.
+# :alt: Two panels of cumulative incidence curves from complete remission by age group, 60 to 70 years in blue and over 70 years in vermillion, with shaded 95 percent bands: relapse (A) and non-relapse mortality (B). Each panel states the p-value of Gray's test; below each axis a table of patients still event-free with the number censored in brackets.
 #
-# Cumulative incidence of relapse (A, B) and non-relapse mortality (C, D) by age group: from CR,
-# as the Methods define it (top), and from diagnosis with all patients, as the printed fractions
-# imply (bottom). Reconstructed cohort; shaded: pointwise 95% intervals.
+# Cumulative incidence of relapse (A) and non-relapse mortality (B) by age group from complete
+# remission, as the Methods define it. Reconstructed cohort; shaded: pointwise 95% intervals;
+# below: patients at risk (censored so far).
+# ```
+#
+# ```{glue:figure} fig_competing_cif_dx
+# :name: fig-competing-cif-dx
+# :alt: The same two panels from diagnosis with all patients: cumulative incidence of relapse (A) and of non-relapse mortality (B) by age group, with 95 percent bands, Gray's test p-values and risk tables.
+#
+# The same from diagnosis with all patients, the framework the printed fractions imply: relapse
+# (A) and non-relapse mortality (B), where a death without remission counts as a third
+# competing event.
 # ```
 
 # %% tags=["hide-input"]
@@ -160,7 +166,7 @@ for claim_id, key in (("res.relapse.>70.pct", "cif.dx.relapse.>70.156"), ("res.r
 for claim_id, label in (("res.relapse.p", "relapse"), ("res.nrm.p", "NRM")):
     printed = claims.set_index("id").at[claim_id, "printed"]
     cr_p, dx_p = out.values[f"gray.cr.{label}.p"], out.values[f"gray.dx.{label}.p"]
-    checks.append({"printed claim": claim_id, "printed": printed, "from CR": f"{cr_p:.3g}", "from diagnosis": f"{dx_p:.3g}",
+    checks.append({"printed claim": claim_id, "printed": printed, "from CR": format_p(cr_p), "from diagnosis": format_p(dx_p),
                    "reproduced by": ", ".join(n for n, p in (("from CR", cr_p), ("from diagnosis", dx_p)) if matches_printed(p, printed)) or "neither"})
     out.record(f"recomputed.{claim_id}", dx_p)
 checks = pd.DataFrame(checks)
@@ -186,7 +192,7 @@ for g in ("60-70", ">70"):
 # so, from diagnosis, {glue:text}`nrm_defined.60-70.n` of {glue:text}`paper.t2.header.60-70.n`
 # patients aged 60–70 and {glue:text}`nrm_defined.>70.n` of {glue:text}`paper.t2.header.>70.n` over 70
 # die without relapse (cumulative incidence {glue:text}`nrm_defined.60-70.156:.1f`% and
-# {glue:text}`nrm_defined.>70.156:.1f`% at 156 months; Gray's p {glue:text}`nrm_defined.p:.2g`). The
+# {glue:text}`nrm_defined.>70.156:.1f`% at 156 months; Gray's p {glue:text}`nrm_defined.p.text`). The
 # printed {glue:text}`paper.res.nrm.60-70.n` and {glue:text}`paper.res.nrm.>70.n` need the deaths of
 # patients never in remission set apart as a third event, which the definition does not allow: the
 # framework "from diagnosis" above is therefore a sensitivity analysis that matches the printed
@@ -216,8 +222,7 @@ km = competing.one_minus_km(frame["time"], frame["event"], cause=1)
 out.record("aj_relapse_end", 100 * aj["estimate"].iloc[-1])
 out.record("km_relapse_end", 100 * km["estimate"].iloc[-1])
 fig = km_vs_aj_plot(aj, km)
-glue("fig_competing_km_aj", fig, display=False)
-plt.close(fig)
+out.figure("fig_competing_km_aj", fig)
 
 # %% [markdown]
 # ```{glue:figure} fig_competing_km_aj
@@ -245,9 +250,9 @@ for cause, label in ((1, "relapse"), (2, "NRM")):
         cs = survival.cox_univariate(frame.assign(event=(frame["event"] == cause).astype(int)), {covariate: name}).iloc[0]
         models.append({"event": label, "covariate": name,
                        "Fine–Gray sHR (95% CI)": f"{fg['hr']:.2f} ({fg['lower']:.2f}–{fg['upper']:.2f})",
-                       "FG p": f"{fg['p']:.3g}",
+                       "FG p": format_p(fg["p"]),
                        "cause-specific HR (95% CI)": f"{cs['hr']:.2f} ({cs['lower']:.2f}–{cs['upper']:.2f})" if cs["converged"] else "not estimable",
-                       "CS p": f"{cs['p']:.3g}" if cs["converged"] else "–"})
+                       "CS p": format_p(cs["p"]) if cs["converged"] else "–"})
         out.record(f"fg.{label}.{covariate}.hr", fg["hr"])
     # Beside the biased baseline rows: courses as a time-dependent covariate (cause-specific hazard).
     td = immortal.time_dependent_cox(immortal.counting_process(cohort.patients, cohort.courses, label.lower()))
@@ -260,7 +265,7 @@ for cause, label in ((1, "relapse"), (2, "NRM")):
                    "Fine–Gray sHR (95% CI)": "— (not defined for a covariate that changes after time zero)", "FG p": "–",
                    "cause-specific HR (95% CI)": (f"not estimable: no event in one state (likelihood-ratio p {td.lr_p:.2g})"
                                                   if td.separated else f"{td.hr:.2f} ({td.lower:.2f}–{td.upper:.2f})"),
-                   "CS p": "–" if td.separated else f"{td.p_value:.3g}"})
+                   "CS p": "–" if td.separated else format_p(td.p_value)})
     adjusted = immortal.time_dependent_cox(immortal.counting_process(cohort.patients, cohort.courses, label.lower()), ("older",))
     baseline = survival.cox_univariate(frame.assign(event=(frame["event"] == cause).astype(int)), {"courses_gt3": ""}).iloc[0]
     out.record(f"cs_td.{label}.text",
@@ -303,6 +308,7 @@ for i, key in enumerate(("gray", "fg_robust", "fg_model", "fg_cut")):
     if i:
         out.record(f"side.{key}.shr", float(side["shr"].iloc[i]))
 out.record("side.cut", cut)
+out.show_formatted(format_p, "nrm_defined.p", "side.gray.p", "side.fg_robust.p", "side.fg_cut.p")
 robust_sig, model_sig = side["p"].iloc[1] < 0.05, side["p"].iloc[2] < 0.05
 out.record("side.variance_sentence",
            f"the variance is part of the reason: with the model-based SE the Fine–Gray p is {side['p'].iloc[2]:.2g}"
@@ -320,14 +326,14 @@ numbered_table(side.assign(**{"χ² (1 df)": side["statistic"].map(lambda v: f"{
 # %% [markdown]
 # For relapse by age group the two tests {glue:text}`side.disagree` at the 5% level
 # ({numref}`tab-competing-gray-fg`): Gray's test gives χ² {glue:text}`side.gray.statistic:.1f`
-# (p {glue:text}`side.gray.p:.2g`), the Fine–Gray Wald test χ² {glue:text}`side.fg_robust.statistic:.1f`
-# (p {glue:text}`side.fg_robust.p:.2g`). Both compare subdistribution hazards, but differently. Gray's
+# (p {glue:text}`side.gray.p.text`), the Fine–Gray Wald test χ² {glue:text}`side.fg_robust.statistic:.1f`
+# (p {glue:text}`side.fg_robust.p.text`). Both compare subdistribution hazards, but differently. Gray's
 # test is a log-rank-type score test: a weighted sum, over event times, of the difference between
 # the groups' subdistribution hazards. The Fine–Gray Wald test asks whether one log subdistribution
 # hazard ratio, fitted as if it were constant, differs from 0, on its estimated (here robust)
 # scale. Here {glue:text}`side.variance_sentence`. What a constant ratio averages matters. Cut at {glue:text}`side.cut:.1f` months, the
 # last follow-up over 70, the subdistribution hazard ratio is {glue:text}`side.fg_cut.shr:.1f`
-# (p {glue:text}`side.fg_cut.p:.2g`), {glue:text}`side.direction` than the
+# (p {glue:text}`side.fg_cut.p.text`), {glue:text}`side.direction` than the
 # {glue:text}`side.fg_robust.shr:.1f` of the whole follow-up. After that time the only patients over
 # 70 left in the subdistribution risk set are those who died of another cause (Fine–Gray keeps them
 # there), while {glue:text}`side.young_relapses_after` younger patients relapse later: the ratio is

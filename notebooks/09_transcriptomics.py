@@ -53,9 +53,7 @@ permutations = 1000
 seed = 20260213
 
 # %% tags=["hide-cell"]
-import matplotlib.pyplot as plt
 import pandas as pd
-from myst_nb import glue
 
 from mst_helpers import transcriptomics as tx
 from mst_helpers.claims import load_claims
@@ -98,8 +96,7 @@ samples
 de = tx.differential_expression(counts, samples, lfc=lfc_threshold, padj=padj_threshold)
 vst_expression = de.vst
 fig = rnaseq_qc_plot(counts.loc[de.normalised.index], samples, vst_expression)
-glue("fig_rnaseq_qc", fig, display=False)
-plt.close(fig)
+out.figure("fig_rnaseq_qc", fig)
 out.record("n_filtered", de.n_filtered)
 out.record("n_tested_prefilter", len(de.table))
 out.record("size_factor.min", float(de.size_factors.min()))
@@ -161,8 +158,7 @@ numbered_table(side, "Differentially expressed genes: printed and recomputed (si
 # %% tags=["hide-input"]
 label_genes = de.table[de.table["call"] != "ns"].nsmallest(6, "padj").index.tolist()
 fig = volcano_ma_plot(de.table, lfc=lfc_threshold, padj=padj_threshold, label_genes=label_genes)
-glue("fig_rnaseq_volcano", fig, display=False)
-plt.close(fig)
+out.figure("fig_rnaseq_volcano", fig)
 
 # %% [markdown]
 # ```{glue:figure} fig_rnaseq_volcano
@@ -188,8 +184,7 @@ plt.close(fig)
 for key, value in tx.shrinkage_summary(de.table, de.shrunk, lfc=lfc_threshold).items():
     out.record(f"shrinkage.{key}", value)
 fig = shrinkage_plot(de.table, de.shrunk)
-glue("fig_rnaseq_shrinkage", fig, display=False)
-plt.close(fig)
+out.figure("fig_rnaseq_shrinkage", fig)
 
 # %% [markdown]
 # ```{glue:figure} fig_rnaseq_shrinkage
@@ -225,9 +220,7 @@ for key, genes, title, show, size in (
     ("fig_rnaseq_heatmap_immune", immune_degs, "C. Immune-related DEGs (GO immune response)", True, (6, 9)),
     ("fig_rnaseq_heatmap_markers", marker_degs, "D. AML marker genes among the DEGs", True, (5.5, 5.5)),
 ):
-    fig = expression_heatmap(vst_expression, samples, genes, title, show_genes=show, figsize=size)
-    glue(key, fig, display=False)
-    plt.close(fig)
+    out.figure(key, expression_heatmap(vst_expression, samples, genes, title, show_genes=show, figsize=size))
 
 # %% [markdown]
 # ```{glue:figure} fig_rnaseq_heatmap_degs
@@ -293,8 +286,7 @@ out.record("heatmap.subgroups_separate", "yes" if separate else "no")
 ora = tx.over_representation(de.table, sets)
 gsea = tx.gsea_prerank(de.table, sets, permutations=permutations, seed=seed)
 fig = enrichment_plot(ora, gsea, permutations=permutations)
-glue("fig_rnaseq_enrichment", fig, display=False)
-plt.close(fig)
+out.figure("fig_rnaseq_enrichment", fig)
 out.record("ora.n_significant", int((ora["padj"] <= 0.05).sum()))
 out.record("gsea.n_significant", int((gsea["FDR"] <= 0.05).sum()))
 out.record("ora.n_sets", len(ora))

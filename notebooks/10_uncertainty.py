@@ -38,11 +38,10 @@ n_jobs = 2
 witness_dir = "../_build/attainability"
 
 # %% tags=["hide-cell"]
-import matplotlib.pyplot as plt
-from myst_nb import glue
 
 from mst_helpers.claims import load_claims
 from mst_helpers import attainability
+from mst_helpers.formatting import format_magnitude, format_p_range
 from mst_helpers.plotting import attainability_plot, uncertainty_plot, use_house_style
 from mst_helpers.results import ChapterResults, glue_claims
 from mst_helpers.tables import numbered_table
@@ -75,12 +74,12 @@ for _, row in summary.iterrows():
     out.record(f"{row['check']}.low", row["low"])
     out.record(f"{row['check']}.high", row["high"])
     if row["kind"] == "p":
+        out.show(f"{row['check']}.range", format_p_range(row["low"], row["high"]))
         out.record(f"{row['check']}.share_significant", 100 * row["share_significant"])
         if row["share_matching_printed"] == row["share_matching_printed"]:
             out.record(f"{row['check']}.share_matching", 100 * row["share_matching_printed"])
 fig = uncertainty_plot(table, summary, LABELS)
-glue("fig_uncertainty", fig, display=False)
-plt.close(fig)
+out.figure("fig_uncertainty", fig)
 
 # %% [markdown]
 # ```{glue:figure} fig_uncertainty
@@ -94,7 +93,7 @@ plt.close(fig)
 # %% tags=["hide-input"]
 shown = summary.assign(
     check=summary["check"].map(LABELS),
-    **{"median (2.5–97.5%)": [f"{m:.2g} ({lo:.2g}–{hi:.2g})" for m, lo, hi in zip(summary["median"], summary["low"], summary["high"])],
+    **{"median (2.5–97.5%)": [f"{format_magnitude(m)} ({format_magnitude(lo)}–{format_magnitude(hi)})" for m, lo, hi in zip(summary["median"], summary["low"], summary["high"])],
        "significant in": [("–" if s != s else f"{100 * s:.0f}%") for s in summary["share_significant"]],
        "matches printed in": [("–" if s != s else f"{100 * s:.0f}%") for s in summary["share_matching_printed"]]})
 numbered_table(shown[["check", "printed", "median (2.5–97.5%)", "significant in", "matches printed in"]],
@@ -105,9 +104,9 @@ numbered_table(shown[["check", "printed", "median (2.5–97.5%)", "significant i
 # ## How much does our reconstruction matter?
 #
 # Across the {glue:text}`n_cohorts` seeds the log-rank p for OS by age has 2.5–97.5% quantiles
-# {glue:text}`logrank_os_age.low:.1e`–{glue:text}`logrank_os_age.high:.1e` (the printed
+# {glue:text}`logrank_os_age.range` (the printed
 # {glue:text}`paper.abs.os.p` is matched in {glue:text}`logrank_os_age.share_matching:.0f`% of
-# them), LFS by age {glue:text}`logrank_lfs_age.low:.1e`–{glue:text}`logrank_lfs_age.high:.1e`
+# them), LFS by age {glue:text}`logrank_lfs_age.range`
 # ({glue:text}`logrank_lfs_age.share_matching:.0f`% match {glue:text}`paper.abs.lfs.p`). These are
 # quantiles of one generator's output, not limits of what the paper allows: the next section
 # shows cohorts that meet every target and lie far outside them.
@@ -172,8 +171,7 @@ ATTAINABILITY_LABELS = {
 fig = attainability_plot(attainable_summary, table, {**attainability.SEED_COLUMNS,
                          "abs.courses.os.p": "logrank_os_courses", "abs.courses.lfs.p": "logrank_lfs_courses"},
                          ATTAINABILITY_LABELS)
-glue("fig_attainability", fig, display=False)
-plt.close(fig)
+out.figure("fig_attainability", fig)
 
 # %% [markdown]
 # ```{glue:figure} fig_attainability

@@ -41,9 +41,7 @@ seed = 0
 from pathlib import Path
 
 
-import matplotlib.pyplot as plt
 from itables import init_notebook_mode, show
-from myst_nb import glue
 
 from mst_helpers.claims import load_claims
 from mst_helpers.results import ChapterResults, collect_results
@@ -100,8 +98,7 @@ numbered_table(board.assign(shown=[f"{{numref}}`{label}`" for label in board["sh
 # %% tags=["hide-input"]
 counts = status_counts(scorecard)
 fig = status_bar_plot(counts)
-glue("fig_scorecard_status", fig, display=False)
-plt.close(fig)
+out.figure("fig_scorecard_status", fig)
 numbered_table(counts, "Status of every printed number, by section of the paper.", "tab-scorecard-counts")
 
 # %% [markdown]

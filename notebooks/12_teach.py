@@ -64,7 +64,9 @@ numbered_table(plan, "A lesson plan (minutes per block).", "tab-teach-plan")
 
 # %% tags=["hide-input"]
 found = exercises(notebooks_path)
-found["exercise"] = [f"{{ref}}`{label}`" for label in found["label"]]
+# Chapters by their titles ({doc}), exercises by their own titles linked to them ({ref}).
+found["exercise"] = [f"{{ref}}`{title} <{label}>`" for title, label in zip(found["title"], found["label"])]
+found["chapter"] = [f"{{doc}}`{chapter}`" for chapter in found["chapter"]]
 out.record("n_exercises", len(found))
 out.record("n_chapters_with_exercises", found["chapter"].nunique())
 numbered_table(found[["chapter", "exercise"]], "Exercises with hidden solutions, by chapter.", "tab-teach-exercises")

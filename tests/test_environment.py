@@ -60,3 +60,15 @@ def test_installed_versions_satisfy_the_pins():
     for name, spec in _pyproject().items():
         requirement = Requirement(f"{name}{spec}")
         assert requirement.specifier.contains(version(name), prereleases=True), f"{name} {version(name)} not in {spec}"
+
+
+def test_repository_button_and_run_links_name_one_repository():
+    """The theme's repository button (``repository.url``) and the "Run this chapter" links
+    (``mst_repository_url``) point to the same repository and branch."""
+
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    sphinx = config["sphinx"]["config"]
+    assert config["html"]["use_repository_button"] is True
+    assert config["repository"]["url"] == sphinx["mst_repository_url"]
+    assert config["repository"]["branch"] == sphinx["mst_repository_branch"]

@@ -141,6 +141,16 @@ def status_counts(scorecard: pd.DataFrame) -> pd.DataFrame:
     return table.reset_index()
 
 
+def _for_readers(text: str) -> str:
+    """A recomputed value as readers see it: the CSV keeps six significant digits, the page
+    writes magnitudes below 0.001 as ``3.65 × 10⁻⁶`` (never computer notation)."""
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return text
+    return format_magnitude(value, 3) if value != 0 and abs(value) < 1e-3 else text
+
+
 def reader_table(scorecard: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
     """The scorecard as readers browse it: every row with its source sentence and a link to the
     chapter that computes its value (HTML, for an interactive table on a page beside the chapters)."""
@@ -148,7 +158,7 @@ def reader_table(scorecard: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
     links = [f'<a href="{source}.html">{source}</a>' if source else "" for source in scorecard["source"]]
     return pd.DataFrame({
         "section": scorecard["section"], "quantity": scorecard["quantity"], "group": scorecard["group"],
-        "printed": scorecard["printed"], "recomputed": scorecard["recomputed"], "status": scorecard["status"],
+        "printed": scorecard["printed"], "recomputed": scorecard["recomputed"].map(_for_readers), "status": scorecard["status"],
         "why": scorecard["note"].fillna(""), "source sentence": scorecard["claim_id"].map(quotes).fillna(""),
         "computed in": links, "claim id": scorecard["claim_id"],
     })

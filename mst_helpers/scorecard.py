@@ -141,7 +141,7 @@ def status_counts(scorecard: pd.DataFrame) -> pd.DataFrame:
     return table.reset_index()
 
 
-def _for_readers(text: str) -> str:
+def reader_value(text: str) -> str:
     """A recomputed value as readers see it: the CSV keeps six significant digits, the page
     writes magnitudes below 0.001 as ``3.65 × 10⁻⁶`` (never computer notation)."""
     try:
@@ -158,7 +158,7 @@ def reader_table(scorecard: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
     links = [f'<a href="{source}.html">{source}</a>' if source else "" for source in scorecard["source"]]
     return pd.DataFrame({
         "section": scorecard["section"], "quantity": scorecard["quantity"], "group": scorecard["group"],
-        "printed": scorecard["printed"], "recomputed": scorecard["recomputed"].map(_for_readers), "status": scorecard["status"],
+        "printed": scorecard["printed"], "recomputed": scorecard["recomputed"].map(reader_value), "status": scorecard["status"],
         "why": scorecard["note"].fillna(""), "source sentence": scorecard["claim_id"].map(quotes).fillna(""),
         "computed in": links, "claim id": scorecard["claim_id"],
     })

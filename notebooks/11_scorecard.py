@@ -47,7 +47,7 @@ from mst_helpers.claims import load_claims
 from mst_helpers.results import ChapterResults, collect_results
 from mst_helpers.plotting import use_house_style
 from mst_helpers.plotting.scorecard import status_bar_plot
-from mst_helpers.scorecard import STATUSES, build_scorecard, reader_table, status_counts
+from mst_helpers.scorecard import STATUSES, build_scorecard, reader_table, reader_value, status_counts
 from mst_helpers.tables import numbered_table
 from mst_helpers.verdicts_board import verdict_board
 
@@ -117,7 +117,8 @@ numbered_table(counts, "Status of every printed number, by section of the paper.
 doubtful = scorecard[scorecard["status"].isin(["contradicts the paper", "unattainable", "attainable only at the extreme",
                                                "undetermined", "not met by the reconstruction", "differs on the reconstruction"])]
 out.record("n_doubtful", len(doubtful))
-numbered_table(doubtful[["quantity", "group", "printed", "recomputed", "status", "note"]],
+numbered_table(doubtful[["quantity", "group", "printed", "recomputed", "status", "note"]].assign(
+                   recomputed=doubtful["recomputed"].map(reader_value)),
                "Printed numbers that contradict the paper, or that the book cannot confirm.", "tab-scorecard-differs")
 
 # %% [markdown]

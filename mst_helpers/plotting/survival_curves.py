@@ -81,6 +81,34 @@ def _finish_axis(ax, last: float, at: list[int], ylabel: str, xlabel: str, title
     ax.grid(axis="y", alpha=0.25)
 
 
+def _curves_figure(panels: dict[str, pd.DataFrame], group: str, labels: dict, colours: dict, p_texts: dict[str, str],
+                   ylabels: dict[str, str], xlabel: str, xlabels: dict[str, str] | None, draw, p_at_top: bool) -> plt.Figure:
+    """The frame both curve figures share: a panel per title over its risk table, the test's p
+    in the panel's empty corner, one legend above. ``draw(ax, title, frame, sub, value)`` draws
+    one group's curve in one panel and returns its line (for the legend)."""
+    values = sorted(set().union(*(f[group].unique() for f in panels.values())))
+    fig, pairs = _curve_grid(len(panels), len(values))
+    handles = []
+    for (title, frame), (ax, table) in zip(panels.items(), pairs):
+        last = float(frame["time"].max())
+        at = _ticks(last)
+        counts = {}
+        for value in values:
+            sub = frame[frame[group] == value]
+            line = draw(ax, title, frame, sub, value)
+            counts[value] = risk_table_counts(sub["time"], sub["event"], at)
+            if len(handles) < len(values):
+                handles.append(line)
+        _finish_axis(ax, last, at, ylabels[title], (xlabels or {}).get(title, xlabel), title)
+        ax.text(0.03, 0.96 if p_at_top else 0.04, p_texts[title], transform=ax.transAxes, ha="left",
+                va="top" if p_at_top else "bottom", bbox=dict(facecolor="white", edgecolor="none", alpha=0.85, pad=1.5))
+        _draw_risk_table(table, values, labels, colours, counts, at, show_labels=ax is pairs[0][0])
+    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.02, 1.0), ncol=len(handles),
+               handlelength=1.6, columnspacing=1.4)
+    fig.subplots_adjust(top=0.84, left=0.27 if len(panels) == 1 else 0.17, right=0.98, bottom=0.04)
+    return fig
+
+
 def km_figure(frames: dict[str, pd.DataFrame], group: str, labels: dict, colours: dict,
               p_texts: dict[str, str], ylabels: dict[str, str], xlabel: str = "Months since diagnosis",
               xlabels: dict[str, str] | None = None) -> plt.Figure:
@@ -102,36 +130,20 @@ def km_figure(frames: dict[str, pd.DataFrame], group: str, labels: dict, colours
     """
     from lifelines import KaplanMeierFitter
 
-    values = sorted(set().union(*(f[group].unique() for f in frames.values())))
-    fig, pairs = _curve_grid(len(frames), len(values))
-    handles = []
-    for (title, frame), (ax, table) in zip(frames.items(), pairs):
-        last = float(frame["time"].max())
-        at = _ticks(last)
-        counts = {}
-        for value in values:
-            sub = frame[frame[group] == value]
-            kmf = KaplanMeierFitter().fit(sub["time"], sub["event"])
-            sf = kmf.survival_function_.iloc[:, 0]
-            ci = kmf.confidence_interval_survival_function_
-            # Extend each curve to its group's last follow-up, as survfit's plot does.
-            line, = ax.step(sf.index, sf.to_numpy(), where="post", color=colours[value], lw=2, zorder=3, clip_on=False,
-                            label=f"{labels[value]} (n = {len(sub)})")
-            ax.fill_between(ci.index, ci.iloc[:, 0], ci.iloc[:, 1], step="post", color=colours[value], alpha=0.15, lw=0)
-            censored = sub[sub["event"] == 0]["time"]
-            ax.plot(censored, kmf.survival_function_at_times(censored).to_numpy(), "|", color=colours[value], ms=8,
-                    mew=1.5, zorder=4, clip_on=False)
-            counts[value] = risk_table_counts(sub["time"], sub["event"], at)
-            if len(handles) < len(values):
-                handles.append(line)
-        _finish_axis(ax, last, at, ylabels[title], (xlabels or {}).get(title, xlabel), title)
-        ax.text(0.03, 0.04, p_texts[title], transform=ax.transAxes, ha="left", va="bottom",
-                bbox=dict(facecolor="white", edgecolor="none", alpha=0.85, pad=1.5))
-        _draw_risk_table(table, values, labels, colours, counts, at, show_labels=ax is pairs[0][0])
-    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.02, 1.0), ncol=len(handles),
-               handlelength=1.6, columnspacing=1.4)
-    fig.subplots_adjust(top=0.84, left=0.27 if len(frames) == 1 else 0.17, right=0.98, bottom=0.04)
-    return fig
+    def draw(ax, title, frame, sub, value):
+        kmf = KaplanMeierFitter().fit(sub["time"], sub["event"])
+        sf = kmf.survival_function_.iloc[:, 0]
+        ci = kmf.confidence_interval_survival_function_
+        # Drawn over the axis line, so a curve that reaches zero stays visible.
+        line, = ax.step(sf.index, sf.to_numpy(), where="post", color=colours[value], lw=2, zorder=3, clip_on=False,
+                        label=f"{labels[value]} (n = {len(sub)})")
+        ax.fill_between(ci.index, ci.iloc[:, 0], ci.iloc[:, 1], step="post", color=colours[value], alpha=0.15, lw=0)
+        censored = sub[sub["event"] == 0]["time"]
+        ax.plot(censored, kmf.survival_function_at_times(censored).to_numpy(), "|", color=colours[value], ms=8,
+                mew=1.5, zorder=4, clip_on=False)
+        return line
+
+    return _curves_figure(frames, group, labels, colours, p_texts, ylabels, xlabel, xlabels, draw, p_at_top=False)
 
 
 def cif_figure(panels: dict[str, pd.DataFrame], group: str, causes: dict[str, int], labels: dict, colours: dict,
@@ -147,36 +159,22 @@ def cif_figure(panels: dict[str, pd.DataFrame], group: str, causes: dict[str, in
     """
     from ..competing import cumulative_incidence
 
-    values = sorted(set().union(*(f[group].unique() for f in panels.values())))
-    fig, pairs = _curve_grid(len(panels), len(values))
-    handles = []
-    for (title, frame), (ax, table) in zip(panels.items(), pairs):
-        last = float(frame["time"].max())
-        at = _ticks(last)
-        cif = cumulative_incidence(frame["time"], frame["event"], frame[group], cause=causes[title])
-        counts = {}
-        for value in values:
-            curve = cif[cif["group"] == value].sort_values("time")
-            end = float(frame.loc[frame[group] == value, "time"].max())
-            times = np.append(curve["time"].to_numpy(), end)
-            estimate = np.append(curve["estimate"].to_numpy(), curve["estimate"].iloc[-1])
-            lower = np.append(curve["lower"].fillna(curve["estimate"]).to_numpy(), curve["lower"].fillna(curve["estimate"]).iloc[-1])
-            upper = np.append(curve["upper"].fillna(curve["estimate"]).to_numpy(), curve["upper"].fillna(curve["estimate"]).iloc[-1])
-            line, = ax.step(times, estimate, where="post", color=colours[value], lw=2, zorder=3, clip_on=False,
-                            label=f"{labels[value]} (n = {int((frame[group] == value).sum())})")
-            ax.fill_between(times, lower, upper, step="post", color=colours[value], alpha=0.15, lw=0)
-            sub = frame[frame[group] == value]
-            counts[value] = risk_table_counts(sub["time"], sub["event"], at)
-            if len(handles) < len(values):
-                handles.append(line)
-        _finish_axis(ax, last, at, ylabels[title], (xlabels or {}).get(title, xlabel), title)
-        ax.text(0.03, 0.96, p_texts[title], transform=ax.transAxes, ha="left", va="top",
-                bbox=dict(facecolor="white", edgecolor="none", alpha=0.85, pad=1.5))
-        _draw_risk_table(table, values, labels, colours, counts, at, show_labels=ax is pairs[0][0])
-    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.02, 1.0), ncol=len(handles),
-               handlelength=1.6, columnspacing=1.4)
-    fig.subplots_adjust(top=0.84, left=0.27 if len(panels) == 1 else 0.17, right=0.98, bottom=0.04)
-    return fig
+    cifs = {title: cumulative_incidence(frame["time"], frame["event"], frame[group], cause=causes[title])
+            for title, frame in panels.items()}
+
+    def draw(ax, title, frame, sub, value):
+        curve = cifs[title][cifs[title]["group"] == value].sort_values("time")
+        # Each curve runs on, flat, to its group's last follow-up.
+        times = np.append(curve["time"].to_numpy(), float(sub["time"].max()))
+        extended = {name: np.append(values.to_numpy(), values.iloc[-1]) for name, values in
+                    (("estimate", curve["estimate"]), ("lower", curve["lower"].fillna(curve["estimate"])),
+                     ("upper", curve["upper"].fillna(curve["estimate"])))}
+        line, = ax.step(times, extended["estimate"], where="post", color=colours[value], lw=2, zorder=3, clip_on=False,
+                        label=f"{labels[value]} (n = {len(sub)})")
+        ax.fill_between(times, extended["lower"], extended["upper"], step="post", color=colours[value], alpha=0.15, lw=0)
+        return line
+
+    return _curves_figure(panels, group, labels, colours, p_texts, ylabels, xlabel, xlabels, draw, p_at_top=True)
 
 
 def forest_plot(tables: dict[str, pd.DataFrame]) -> plt.Figure:

@@ -10,14 +10,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .formatting import format_bool, format_number
+
 __all__ = ["markdown_table", "numbered_table"]
 
 
 def _cell(value: object) -> str:
     """One table cell, formatted as the book formats every number (:mod:`.formatting`):
     booleans as ✓ / ✗, numbers without computer notation, missing values as a dash."""
-    from .formatting import format_bool, format_number
-
     if isinstance(value, (bool, np.bool_)):
         text = format_bool(bool(value))
     elif isinstance(value, (float, np.floating)):

@@ -27,6 +27,7 @@ __all__ = [
     "printed_decimals",
     "claim_value",
     "claim_printed",
+    "printed_by_id",
 ]
 
 SECTIONS = ("abstract", "introduction", "methods", "results", "table1", "table2", "discussion")
@@ -143,3 +144,8 @@ def claim_value(claims: pd.DataFrame, claim_id: str) -> float:
 def claim_printed(claims: pd.DataFrame, claim_id: str) -> str:
     """The printed text of one claim, exactly as in the paper."""
     return str(_row(claims, claim_id)["printed"])
+
+
+def printed_by_id(claims: pd.DataFrame) -> dict[str, str]:
+    """Every claim's printed text by id: what a sentence quotes when it compares with the paper."""
+    return dict(zip(claims["id"].astype(str), claims["printed"].astype(str)))

@@ -17,7 +17,7 @@ import pandera.pandas as pa
 from .schema import DataValidationError, read_validated_csv, row_label
 
 __all__ = ["Cohort", "CUTOFF", "load_cohort", "patients_schema", "courses_schema", "chimerism_schema", "labs_schema",
-           "RECONSTRUCTED_NOTICE"]
+           "RECONSTRUCTED_NOTICE", "is_reconstruction"]
 
 CUTOFF = pd.Timestamp("2025-10-31")
 AE_COLUMNS = ("ae_cardiac_failure", "ae_arrhythmia", "ae_liver_enzymes", "ae_nausea", "ae_vomiting", "ae_diarrhea", "ae_sepsis")
@@ -196,6 +196,16 @@ def _cross_file(folder: Path, patients: pd.DataFrame, tables: dict[str, pd.DataF
         i = int(mismatch.index[0])
         raise DataValidationError(f"{folder / 'patients.csv'}: {row_label(i)}, column 'mst_courses': "
                                   f"{mismatch['mst_courses'].iloc[0]} but courses.csv lists {counts.get(mismatch['patient_id'].iloc[0], 0)}")
+
+
+#: The book's own reconstructed cohort, as shipped in the repository.
+SHIPPED_RECONSTRUCTION = Path(__file__).resolve().parents[1] / "data" / "reconstructed"
+
+
+def is_reconstruction(folder: str | Path) -> bool:
+    """Whether ``folder`` is the book's shipped reconstruction. Only then may a page compare its
+    numbers with the paper's printed targets; with a reader's own cohort it describes that cohort."""
+    return Path(folder).resolve() == SHIPPED_RECONSTRUCTION
 
 
 def load_cohort(folder: str | Path) -> Cohort:

@@ -33,13 +33,23 @@ from .formatting import format_p
 from .schema import DataValidationError, row_label
 
 __all__ = [
-    "AML_MARKER_GENES", "CONDITION_ORDER", "PAPER_DESIGN", "SIMULATION", "CountDataError", "DEResult",
+    "is_simulated", "AML_MARKER_GENES", "CONDITION_ORDER", "PAPER_DESIGN", "SIMULATION", "CountDataError", "DEResult",
     "simulate_counts", "write_simulation", "read_gene_sets", "read_gmt", "validate_counts",
     "load_counts", "differential_expression", "call_degs", "read_reference", "compare_with_reference",
     "over_representation", "gsea_prerank", "PAPER_PATHWAYS", "pathway_summary", "shrinkage_summary",
     "subgroups_separate",
     "calibrate", "benchmark",
 ]
+
+#: The simulated count matrix the book ships (the paper's reads are not public).
+SHIPPED_COUNTS = Path(__file__).resolve().parents[1] / "data" / "transcriptomics" / "counts.csv.gz"
+
+
+def is_simulated(counts_path: str | Path) -> bool:
+    """Whether ``counts_path`` is the book's simulated matrix (then every gene count equals the
+    paper's because the simulation was calibrated to it); a reader's own counts are described as such."""
+    return Path(counts_path).resolve() == SHIPPED_COUNTS
+
 
 #: Reference level first: pydeseq2 ignores ``ref_level``; the first category is the reference.
 CONDITION_ORDER = ("Control", "AML")

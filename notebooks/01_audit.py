@@ -14,6 +14,12 @@
 # %% [markdown]
 # # The paper in numbers: an internal-consistency audit
 #
+# ```{admonition} Bottom line
+# :class: tip bottom-line
+#
+# {glue:text}`bottom_line`
+# ```
+#
 # Before reproducing anything, we ask a simpler question: **do the paper's printed numbers
 # agree with each other?** A percentage must come from a whole count; rows of a table must
 # add up to their column; a p-value must follow from its counts by *some* test. This chapter
@@ -39,7 +45,7 @@ seed = 0
 # %% tags=["hide-cell"]
 import pandas as pd
 
-from mst_helpers import audit
+from mst_helpers import audit, bottom_line
 from mst_helpers.claims import load_claims
 from mst_helpers.plotting import pvalue_attribution_plot, use_house_style
 from mst_helpers.results import ChapterResults, glue_claims
@@ -451,5 +457,6 @@ out.record("cr_cells_below_5", int((expected < 5).sum()))
 # chapters and the reproduction scorecard read.
 
 # %% tags=["remove-cell"]
+out.show("bottom_line", bottom_line.audit(out.values))
 path = out.write()
 print(f"wrote {len(out.values)} results to {path}")

@@ -14,6 +14,12 @@
 # %% [markdown]
 # # Where the data come from
 #
+# ```{admonition} Bottom line
+# :class: tip bottom-line
+#
+# {glue:text}`bottom_line`
+# ```
+#
 # ```{admonition} Reconstructed data
 # :class: warning
 #
@@ -43,6 +49,7 @@ seed = 0
 # %% tags=["hide-cell"]
 import pandas as pd
 
+from mst_helpers import bottom_line
 from mst_helpers.claims import load_claims
 from mst_helpers.cohort import CUTOFF, load_cohort
 from mst_helpers.plotting import follow_up_timeline, use_house_style
@@ -239,5 +246,6 @@ out.record("other_seed_donor_ages_differing", int((merged["donor_age_x"] != merg
 # ```
 
 # %% tags=["remove-cell"]
+out.show("bottom_line", bottom_line.data(out.values))
 path = out.write()
 print(f"wrote {len(out.values)} results to {path}")

@@ -14,6 +14,12 @@
 # %% [markdown]
 # # The cohort: Table 1 and the MST protocol
 #
+# ```{admonition} Bottom line
+# :class: tip bottom-line
+#
+# {glue:text}`bottom_line`
+# ```
+#
 # ```{admonition} Reconstructed data
 # :class: warning
 #
@@ -36,6 +42,8 @@ seed = 0
 
 # %% tags=["hide-cell"]
 
+from mst_helpers import bottom_line
+from mst_helpers.cohort import is_reconstruction
 from mst_helpers.claims import load_claims
 from mst_helpers.cohort import load_cohort
 from mst_helpers.plotting import swimmer_plot, use_house_style
@@ -185,5 +193,6 @@ for group, key in (("60-70", "gt3_by_12_young"), (">70", "gt3_by_12_old")):
     out.record(key, int((by12.reindex(ids).fillna(0) > 3).sum()))
 
 # %% tags=["remove-cell"]
+out.show("bottom_line", bottom_line.cohort(out.values, reconstructed=is_reconstruction(cohort_path)))
 path = out.write()
 print(f"wrote {len(out.values)} results to {path}")

@@ -14,6 +14,12 @@
 # %% [markdown]
 # # Response and safety: Table 2, recovery and adverse events
 #
+# ```{admonition} Bottom line
+# :class: tip bottom-line
+#
+# {glue:text}`bottom_line`
+# ```
+#
 # ```{admonition} Reconstructed data
 # :class: warning
 #
@@ -36,6 +42,9 @@ seed = 0
 # %% tags=["hide-cell"]
 import pandas as pd
 
+from mst_helpers import bottom_line
+from mst_helpers.cohort import is_reconstruction
+from mst_helpers.claims import printed_by_id
 from mst_helpers.claims import load_claims
 from mst_helpers.cohort import load_cohort
 from mst_helpers.endpoints import recovery_times
@@ -261,5 +270,7 @@ out.record("exact_zero_upper", 100 * (1 - 0.05 ** (1 / len(cohort.patients))))
 out.record("exact_zero_two_sided", 100 * clopper_pearson(0, len(cohort.patients)).upper)
 
 # %% tags=["remove-cell"]
+out.record("n_patients", len(cohort.patients))
+out.show("bottom_line", bottom_line.response(out.values, printed_by_id(claims), reconstructed=is_reconstruction(cohort_path)))
 path = out.write()
 print(f"wrote {len(out.values)} results to {path}")

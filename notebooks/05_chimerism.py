@@ -14,6 +14,12 @@
 # %% [markdown]
 # # Chimerism and GVHD
 #
+# ```{admonition} Bottom line
+# :class: tip bottom-line
+#
+# {glue:text}`bottom_line`
+# ```
+#
 # ```{admonition} Reconstructed data
 # :class: warning
 #
@@ -38,6 +44,7 @@ seed = 0
 # %% tags=["hide-cell"]
 import pandas as pd
 
+from mst_helpers import bottom_line
 from mst_helpers.chimerism import chimerism_status, detected_measurements
 from mst_helpers.claims import load_claims
 from mst_helpers.cohort import load_cohort
@@ -201,5 +208,6 @@ out.record("p_no_case", (1 - true_risk) ** n)
 out.record("p_no_case_pct", 100 * (1 - true_risk) ** n)
 
 # %% tags=["remove-cell"]
+out.show("bottom_line", bottom_line.chimerism(out.values))
 path = out.write()
 print(f"wrote {len(out.values)} results to {path}")

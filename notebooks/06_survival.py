@@ -14,6 +14,12 @@
 # %% [markdown]
 # # Survival: Kaplan–Meier, log-rank and Cox
 #
+# ```{admonition} Bottom line
+# :class: tip bottom-line
+#
+# {glue:text}`bottom_line`
+# ```
+#
 # ```{admonition} Reconstructed data
 # :class: warning
 #
@@ -41,6 +47,9 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
+from mst_helpers import bottom_line
+from mst_helpers.cohort import is_reconstruction
+from mst_helpers.claims import printed_by_id
 from mst_helpers import immortal, power, survival
 from mst_helpers.claims import load_claims
 from mst_helpers.cohort import load_cohort
@@ -543,5 +552,6 @@ out.record("seeds_checked", len(p_age))
 out.record("max_p_age", float(max(p_age)))
 
 # %% tags=["remove-cell"]
+out.show("bottom_line", bottom_line.survival(out.values, printed_by_id(claims), reconstructed=is_reconstruction(cohort_path)))
 path = out.write()
 print(f"wrote {len(out.values)} results to {path}")

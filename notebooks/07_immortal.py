@@ -14,6 +14,12 @@
 # %% [markdown]
 # # Immortal time: does a fourth course help?
 #
+# ```{admonition} Bottom line
+# :class: tip bottom-line
+#
+# {glue:text}`bottom_line`
+# ```
+#
 # ```{admonition} Reconstructed data
 # :class: warning
 #
@@ -46,7 +52,7 @@ import math
 import pandas as pd
 from IPython.display import display
 
-from mst_helpers import immortal, multistate, survival, target_trial
+from mst_helpers import bottom_line, immortal, multistate, survival, target_trial
 from mst_helpers.claims import load_claims
 from mst_helpers.cohort import load_cohort
 from mst_helpers.formatting import format_hr_ci, format_p
@@ -446,5 +452,6 @@ numbered_table(pd.DataFrame({
 # ```
 
 # %% tags=["remove-cell"]
+out.show("bottom_line", bottom_line.immortal(out.values))
 path = out.write()
 print(f"wrote {len(out.values)} results to {path}")

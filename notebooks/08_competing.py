@@ -14,6 +14,12 @@
 # %% [markdown]
 # # Competing risks: relapse and non-relapse mortality
 #
+# ```{admonition} Bottom line
+# :class: tip bottom-line
+#
+# {glue:text}`bottom_line`
+# ```
+#
 # ```{admonition} Reconstructed data
 # :class: warning
 #
@@ -40,6 +46,9 @@ time_points = [12, 36, 60, 156]
 # %% tags=["hide-cell"]
 import pandas as pd
 
+from mst_helpers import bottom_line
+from mst_helpers.cohort import is_reconstruction
+from mst_helpers.claims import printed_by_id
 from mst_helpers import competing, immortal, survival
 from mst_helpers.claims import load_claims
 from mst_helpers.cohort import load_cohort
@@ -373,5 +382,6 @@ numbered_table(side.assign(**{"χ² (1 df)": side["statistic"].map(lambda v: f"{
 # ```
 
 # %% tags=["remove-cell"]
+out.show("bottom_line", bottom_line.competing(out.values, printed_by_id(claims), reconstructed=is_reconstruction(cohort_path)))
 path = out.write()
 print(f"wrote {len(out.values)} results to {path}")

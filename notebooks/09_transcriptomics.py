@@ -14,6 +14,12 @@
 # %% [markdown]
 # # Transcriptomics: differential expression and pathways
 #
+# ```{admonition} Bottom line
+# :class: tip bottom-line
+#
+# {glue:text}`bottom_line`
+# ```
+#
 # ```{admonition} Simulated data
 # :class: warning
 #
@@ -55,6 +61,7 @@ seed = 20260213
 # %% tags=["hide-cell"]
 import pandas as pd
 
+from mst_helpers import bottom_line
 from mst_helpers import transcriptomics as tx
 from mst_helpers.claims import load_claims
 from mst_helpers.plotting import (enrichment_plot, expression_heatmap, rnaseq_qc_plot, shrinkage_plot, use_house_style,
@@ -396,5 +403,6 @@ else:
 # ```
 
 # %% tags=["remove-cell"]
+out.show("bottom_line", bottom_line.transcriptomics(out.values, simulated=tx.is_simulated(counts_path)))
 path = out.write()
 print(f"wrote {len(out.values)} results to {path}")

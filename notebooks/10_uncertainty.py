@@ -14,6 +14,12 @@
 # %% [markdown]
 # # How much does the reconstruction matter, and what could any cohort give?
 #
+# ```{admonition} Bottom line
+# :class: tip bottom-line
+#
+# {glue:text}`bottom_line`
+# ```
+#
 # ```{admonition} Reconstructed data
 # :class: warning
 #
@@ -39,6 +45,7 @@ witness_dir = "../_build/attainability"
 
 # %% tags=["hide-cell"]
 
+from mst_helpers import bottom_line
 from mst_helpers.claims import load_claims
 from mst_helpers import attainability
 from mst_helpers.formatting import format_magnitude, format_p_range
@@ -232,5 +239,6 @@ numbered_table(shown[["test", "printed", "attainable (loosest timing)", "attaina
 out.record("n_jobs", n_jobs)
 
 # %% tags=["remove-cell"]
+out.show("bottom_line", bottom_line.uncertainty(out.values))
 path = out.write()
 print(f"wrote {len(out.values)} results to {path}")

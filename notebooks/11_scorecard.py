@@ -14,6 +14,12 @@
 # %% [markdown]
 # # Scorecard: what of the paper holds up?
 #
+# ```{admonition} Bottom line
+# :class: tip bottom-line
+#
+# {glue:text}`bottom_line`
+# ```
+#
 # Every number the paper prints, beside the value this book recomputes and a verdict. The
 # table is built only from the claims registry and the results files the other chapters wrote;
 # nothing on this page is typed.
@@ -43,6 +49,7 @@ from pathlib import Path
 
 from itables import init_notebook_mode, show
 
+from mst_helpers import bottom_line
 from mst_helpers.claims import load_claims
 from mst_helpers.results import ChapterResults, collect_results
 from mst_helpers.plotting import use_house_style
@@ -144,5 +151,6 @@ show(reader_table(scorecard, claims), allow_html=True, paging=True, pageLength=2
      maxBytes=0, table_id="scorecard-table", caption="Every printed number of the paper, its status and where it is computed.")
 
 # %% tags=["remove-cell"]
+out.show("bottom_line", bottom_line.scorecard(out.values))
 path = out.write()
 print(f"wrote {len(out.values)} results to {path}")

@@ -14,6 +14,12 @@
 # %% [markdown]
 # # Teach with this book
 #
+# ```{admonition} Bottom line
+# :class: tip bottom-line
+#
+# {glue:text}`bottom_line`
+# ```
+#
 # The book is built to be taught from: each chapter teaches one idea on the same clinical
 # question, every number comes from code a student can rerun, and every chapter ends with
 # exercises whose solutions stay hidden until asked for. This page maps concepts to chapters,
@@ -27,6 +33,7 @@ seed = 0
 # %% tags=["hide-cell"]
 import pandas as pd
 
+from mst_helpers import bottom_line
 from mst_helpers.results import ChapterResults
 from mst_helpers.tables import numbered_table
 from mst_helpers.teaching import CONCEPTS, exercises
@@ -76,5 +83,6 @@ numbered_table(found[["chapter", "exercise"]], "Exercises with hidden solutions,
 # solution in a collapsed box below it.
 
 # %% tags=["remove-cell"]
+out.show("bottom_line", bottom_line.teaching(out.values))
 path = out.write()
 print(f"wrote {len(out.values)} results to {path}")

@@ -14,6 +14,12 @@
 # %% [markdown]
 # # Reproduce this book
 #
+# ```{admonition} Bottom line
+# :class: tip bottom-line
+#
+# {glue:text}`bottom_line`
+# ```
+#
 # Two commands rebuild everything from a clean clone: `make book` (the HTML you are reading) and
 # `make test` (the test suite, including the R oracles). This page records the exact software
 # this copy of the book was built with, captured when it was built.
@@ -30,6 +36,7 @@ from importlib.metadata import distributions, version
 
 import pandas as pd
 
+from mst_helpers import bottom_line
 from mst_helpers.results import ChapterResults
 from mst_helpers.tables import numbered_table
 
@@ -55,5 +62,6 @@ out.record("n_packages", len(frozen))
 print("\n".join(frozen))
 
 # %% tags=["remove-cell"]
+out.show("bottom_line", bottom_line.reproduce(out.values))
 path = out.write()
 print(f"wrote {len(out.values)} results to {path}")

@@ -46,7 +46,12 @@ def _add_links(app, doctree, docname):
     for section in doctree.findall(nodes.section):
         title = section.next_node(nodes.title)
         if title is not None:
-            section.insert(section.index(title) + 1, paragraph)
+            # After the boxes that open the chapter (its Bottom line, the data warning): a reader
+            # sees the result first, then how to rerun it.
+            position = section.index(title) + 1
+            while position < len(section) and isinstance(section[position], nodes.Admonition):
+                position += 1
+            section.insert(position, paragraph)
             return
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "claim_value",
     "claim_printed",
     "printed_by_id",
+    "claim_label",
 ]
 
 SECTIONS = ("abstract", "introduction", "methods", "results", "table1", "table2", "discussion")
@@ -149,3 +150,10 @@ def claim_printed(claims: pd.DataFrame, claim_id: str) -> str:
 def printed_by_id(claims: pd.DataFrame) -> dict[str, str]:
     """Every claim's printed text by id: what a sentence quotes when it compares with the paper."""
     return dict(zip(claims["id"].astype(str), claims["printed"].astype(str)))
+
+
+def claim_label(claims: pd.DataFrame, claim_id: str) -> str:
+    """A claim as a reader names it: ``"cumulative incidence of relapse (>70)"`` — the quantity and
+    group, never the registry id (which stays in the CSV files)."""
+    row = _row(claims, claim_id)
+    return f"{row['quantity']} ({row['group']})"

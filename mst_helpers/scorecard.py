@@ -155,10 +155,12 @@ def reader_table(scorecard: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
     """The scorecard as readers browse it: every row with its source sentence and a link to the
     chapter that computes its value (HTML, for an interactive table on a page beside the chapters)."""
     quotes = claims.set_index("id")["quote"]
-    links = [f'<a href="{source}.html">{source}</a>' if source else "" for source in scorecard["source"]]
+    # The chapter by its number, not its file stem ("chapter 1", not "01_audit").
+    links = [f'<a href="{source}.html">chapter {int(source[:2])}</a>' if source[:2].isdigit() else "" for source in
+             scorecard["source"].fillna("")]
     return pd.DataFrame({
         "section": scorecard["section"], "quantity": scorecard["quantity"], "group": scorecard["group"],
         "printed": scorecard["printed"], "recomputed": scorecard["recomputed"].map(reader_value), "status": scorecard["status"],
         "why": scorecard["note"].fillna(""), "source sentence": scorecard["claim_id"].map(quotes).fillna(""),
-        "computed in": links, "claim id": scorecard["claim_id"],
-    })
+        "computed in": links,
+    })  # registry ids stay in scorecard.csv; readers see names

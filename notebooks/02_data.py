@@ -50,6 +50,7 @@ seed = 0
 import pandas as pd
 
 from mst_helpers import bottom_line
+from mst_helpers.audit.records import SECTION_NAMES
 from mst_helpers.claims import load_claims
 from mst_helpers.cohort import CUTOFF, load_cohort
 from mst_helpers.plotting import follow_up_timeline, use_house_style
@@ -122,7 +123,8 @@ out.record("n_targets", len(targets))
 out.record("n_targets_met", int(targets["meets"].sum()))
 for _, row in comparison.iterrows():
     out.record(f"recomputed.{row['id']}", float(row["recomputed"]))
-by_section = targets.groupby("section", sort=False)["meets"].agg(targets="size", met="sum").reset_index()
+by_section = targets.assign(section=targets["section"].map(SECTION_NAMES)).groupby("section", sort=False)["meets"].agg(
+    targets="size", met="sum").reset_index()
 numbered_table(by_section, "Targets by section of the paper, and how many the cohort meets.", "tab-data-targets-summary")
 
 # %% [markdown]
@@ -130,8 +132,9 @@ numbered_table(by_section, "Targets by section of the paper, and how many the co
 # ({numref}`tab-data-targets-summary`). The full list follows (click to show).
 
 # %% tags=["hide-input", "hide-output"]
-shown = targets.assign(recomputed=targets["recomputed"].map(lambda v: f"{v:.4g}"))
-numbered_table(shown[["id", "quantity", "group", "printed", "recomputed", "meets"]], "Every target, printed and recomputed.", "tab-data-targets")
+shown = targets.assign(recomputed=targets["recomputed"].map(lambda v: f"{v:.4g}"),
+                       where=targets["section"].map(SECTION_NAMES))
+numbered_table(shown[["where", "quantity", "group", "printed", "recomputed", "meets"]], "Every target, printed and recomputed.", "tab-data-targets")
 
 # %% [markdown]
 # ## What could not be met, and the reading chosen
@@ -144,7 +147,8 @@ relaxed = claims[claims["role"] == "relaxed"].merge(comparison[["id", "recompute
 relaxed["recomputed"] = relaxed["recomputed"].map(lambda v: "–" if pd.isna(v) else f"{v:.4g}")
 out.record("n_relaxed", len(relaxed))
 out.record("n_relaxed_recomputable", int((relaxed["recomputed"] != "–").sum()))
-relaxed["printed → cohort"] = relaxed["id"] + ": " + relaxed["printed"] + " → " + relaxed["recomputed"]
+relaxed["printed → cohort"] = (relaxed["quantity"] + " (" + relaxed["group"] + ", " + relaxed["section"].map(SECTION_NAMES)
+                               + "): " + relaxed["printed"]) + " → " + relaxed["recomputed"]
 by_reading = relaxed.groupby("note", sort=False)["printed → cohort"].agg("; ".join).reset_index()
 by_reading = by_reading.rename(columns={"note": "reading chosen"})[["printed → cohort", "reading chosen"]]
 out.record("n_readings", len(by_reading))

@@ -43,9 +43,8 @@ seed = 0
 # %% tags=["hide-cell"]
 
 from mst_helpers import bottom_line
-from mst_helpers.cohort import is_reconstruction
 from mst_helpers.claims import load_claims
-from mst_helpers.cohort import load_cohort
+from mst_helpers.cohort import is_reconstruction, load_cohort
 from mst_helpers.plotting import swimmer_plot, use_house_style
 from mst_helpers.proportions import clopper_pearson
 from mst_helpers.results import ChapterResults, glue_claims

@@ -43,11 +43,10 @@ seed = 0
 import pandas as pd
 
 from mst_helpers import bottom_line
-from mst_helpers.cohort import is_reconstruction
-from mst_helpers.claims import printed_by_id
-from mst_helpers.claims import load_claims
-from mst_helpers.cohort import load_cohort
+from mst_helpers.claims import load_claims, printed_by_id
+from mst_helpers.cohort import is_reconstruction, load_cohort
 from mst_helpers.endpoints import recovery_times
+from mst_helpers.formatting import format_p, p_statement
 from mst_helpers.plotting import adverse_event_plot, recovery_plot, use_house_style
 from mst_helpers.proportions import clopper_pearson
 from mst_helpers.results import ChapterResults, glue_claims
@@ -91,7 +90,7 @@ out.record("dose_p_max", float(dose_p["p"].max()))
 # %% [markdown]
 # {glue:text}`n_table2_p_reproduced` of the {glue:text}`n_table2_p` p-values come out as printed.
 # The dose comparisons are checks, not targets — only the medians and quartiles were built in,
-# so their Mann–Whitney p-values (here {glue:text}`dose_p_min:.3f` to {glue:text}`dose_p_max:.3f`)
+# so their Mann–Whitney p-values (here {glue:text}`dose_p_min.text` to {glue:text}`dose_p_max.text`)
 # vary with the reconstruction but stay far from significance, as in the paper.
 #
 # ## Haematopoietic recovery
@@ -178,7 +177,7 @@ out.figure("fig_response_ae", fig)
 # ```
 #
 # In this reconstruction {glue:text}`ae_n_significant` events differ between groups at p < 0.05
-# (smallest p = {glue:text}`ae_min_p:.3f`), in line with the paper's statement that the incidence
+# (smallest {glue:text}`ae_min_p.statement`), in line with the paper's statement that the incidence
 # did not differ. The intervals in {numref}`fig-response-ae` show why such a statement is weak
 # evidence: with {glue:text}`paper.t2.header.>70.n` patients over 70, each interval spans tens of
 # percentage points.
@@ -271,6 +270,9 @@ out.record("exact_zero_two_sided", 100 * clopper_pearson(0, len(cohort.patients)
 
 # %% tags=["remove-cell"]
 out.record("n_patients", len(cohort.patients))
+# Reader-facing p-values, formatted as a journal prints them.
+out.show_formatted(format_p, "dose_p_min", "dose_p_max")
+out.show("ae_min_p.statement", p_statement(out.values["ae_min_p"]))
 out.show("bottom_line", bottom_line.response(out.values, printed_by_id(claims), reconstructed=is_reconstruction(cohort_path)))
 path = out.write()
 print(f"wrote {len(out.values)} results to {path}")

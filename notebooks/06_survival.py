@@ -47,12 +47,9 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from mst_helpers import bottom_line
-from mst_helpers.cohort import is_reconstruction
-from mst_helpers.claims import printed_by_id
-from mst_helpers import immortal, power, survival
-from mst_helpers.claims import load_claims
-from mst_helpers.cohort import load_cohort
+from mst_helpers import bottom_line, immortal, power, survival
+from mst_helpers.claims import load_claims, printed_by_id
+from mst_helpers.cohort import is_reconstruction, load_cohort
 from mst_helpers.endpoints import potential_follow_up
 from mst_helpers.formatting import format_bool, format_magnitude, format_p, p_statement
 from mst_helpers.plotting import GROUP_COLOURS, OKABE_ITO, forest_plot, km_figure, schoenfeld_plot, use_house_style
@@ -397,9 +394,9 @@ numbered_table(shown[["label", "HR (95% CI)", "p", "PH test p (cox.zph)"]], "Mul
 # tests in {numref}`tab-survival-multi` are computed as R's `cox.zph` computes them since `survival`
 # 3.0 (a score test for a time-varying coefficient; the older approximation, still lifelines'
 # `proportional_hazard_test`, gives different p-values). The smallest is
-# {glue:text}`ph_min_p:.3f`, for {glue:text}`ph_min_covariate` (global test p
-# {glue:text}`ph_global_p:.3f`); alone in a univariate model, age group gives p
-# {glue:text}`zph.os.age_over_70.p:.2f`. With few events the test often misses a real departure,
+# {glue:text}`ph_min_p.text`, for {glue:text}`ph_min_covariate` (global test p
+# {glue:text}`ph_global_p.text`); alone in a univariate model, age group gives p
+# {glue:text}`zph.os.age_over_70.p.text`. With few events the test often misses a real departure,
 # so a small p should not be dismissed as noise; the remedies are to stratify by that covariate or
 # to let its coefficient change with time.
 # ```
@@ -531,7 +528,7 @@ numbered_table(hand, "A Kaplan–Meier estimate for five patients.", "tab-surviv
 # younger group loses only {glue:text}`young_deaths_3y` patients, so most death times in those
 # three years add an excess of observed over expected deaths to the older group; across the
 # {glue:text}`seeds_checked` reconstructed cohorts we tried, the p stayed below
-# {glue:text}`max_p_age:.4f`. The p is largest when, inside each landmark interval, the younger
+# {glue:text}`max_p_age.text`. The p is largest when, inside each landmark interval, the younger
 # patients' deaths come first, and deaths that share a day are counted together: then the older
 # group's excess is smallest. {doc}`10_uncertainty` enumerates every tie-free order, searches the
 # orders with tied days, and shows what the largest values need.
@@ -552,6 +549,9 @@ out.record("seeds_checked", len(p_age))
 out.record("max_p_age", float(max(p_age)))
 
 # %% tags=["remove-cell"]
+# Reader-facing p-values, formatted as a journal prints them.
+out.show_formatted(format_p, "ph_min_p", "ph_global_p", "zph.os.age_over_70.p")
+out.show_formatted(format_magnitude, "max_p_age")
 out.show("bottom_line", bottom_line.survival(out.values, printed_by_id(claims), reconstructed=is_reconstruction(cohort_path)))
 path = out.write()
 print(f"wrote {len(out.values)} results to {path}")

@@ -55,7 +55,7 @@ from IPython.display import display
 from mst_helpers import bottom_line, immortal, multistate, survival, target_trial
 from mst_helpers.claims import load_claims
 from mst_helpers.cohort import load_cohort
-from mst_helpers.formatting import format_hr_ci, format_p
+from mst_helpers.formatting import format_count, format_hr_ci, format_p
 from mst_helpers.plotting import immortal_time_plot, use_house_style
 from mst_helpers.plotting.causal import emulated_trial_plot, state_occupation_plot
 from mst_helpers.results import ChapterResults, glue_claims
@@ -190,9 +190,9 @@ numbered_table(landmark_shown, "Landmark analyses of OS by '>3 courses' across a
 # {glue:text}`landmark.first_after_window` months, compares patients who had a fourth course with the
 # {glue:text}`landmark.os.8.n_unexposed` survivors who never did: HR {glue:text}`landmark.os.8.hr:.3f`
 # ({glue:text}`landmark.os.8.lower:.3f`–{glue:text}`landmark.os.8.upper:.2f`), exact permutation p
-# {glue:text}`landmark.os.8.exact_p:.4f`. Later landmarks leave a single comparator (at 12 months
+# {glue:text}`landmark.os.8.exact_p.text`. Later landmarks leave a single comparator (at 12 months
 # the asymptotic log-rank p is {glue:text}`landmark.os.12.logrank_p.text`, but the exact p is
-# {glue:text}`landmark.os.12.exact_p:.3f`: with one patient in a group the asymptotic test means
+# {glue:text}`landmark.os.12.exact_p.text`: with one patient in a group the asymptotic test means
 # nothing). A landmark removes immortal time and nothing else.
 #
 # **(c) Time-dependent Cox.** Each patient contributes time to "≤3 courses" until the fourth
@@ -353,7 +353,7 @@ conclusion_rows = [
      "leaves": "a different question: an association beyond preventing relapse"},
     {"method": "clone–censor–weight (target trial)", "estimate": math.nan, "lower": math.nan, "upper": math.nan,
      "removes": "immortal time; confounding by age group only where both strategies are followed",
-     "leaves": f"positivity: {trial.never_followed} comparator(s), no interval"},
+     "leaves": f"positivity: {format_count(trial.never_followed, 'comparator')}, no interval"},
 ]
 conclusions = pd.DataFrame(conclusion_rows)
 out.record("conclusion", immortal.conclusion(conclusions))
@@ -367,7 +367,7 @@ numbered_table(pd.DataFrame({
 
 # %% [markdown]
 # Read together ({numref}`tab-immortal-conclusion`): {glue:text}`conclusion`. The one design that
-# asks the causal question directly has {glue:text}`trial.never_followed` comparator(s). An
+# asks the causal question directly has {glue:text}`trial.never_followed.text`. An
 # association that survives only the removal of immortal time is not an effect of a fourth course:
 # age and the patients' changing prognosis stand in between, and on this reconstructed cohort the
 # course dates are themselves an assumption (see the box at the top).
@@ -414,9 +414,9 @@ numbered_table(pd.DataFrame({
 # "≤ 3" patients are still waiting for theirs: the comparison is early vs later fourth course.
 # The first landmark after the window, {glue:text}`landmark.first_after_window` months, compares
 # patients who had one with those who never did. At 12 months the "≤ 3" group has
-# {glue:text}`landmark.os.12.n_unexposed` patient(s): the asymptotic p relies on large-sample
+# {glue:text}`landmark.os.12.n_unexposed.text`: the asymptotic p relies on large-sample
 # theory that one patient cannot supply; the exact permutation p
-# ({glue:text}`landmark.os.12.exact_p:.3f`) is what the data can say.
+# ({glue:text}`landmark.os.12.exact_p.text`) is what the data can say.
 # ```
 #
 # ```{exercise} Why the naive analysis favours the treatment
@@ -452,6 +452,10 @@ numbered_table(pd.DataFrame({
 # ```
 
 # %% tags=["remove-cell"]
+# Reader-facing p-values and counts that agree with their noun.
+out.show_formatted(format_p, "landmark.os.8.exact_p", "landmark.os.12.exact_p")
+out.show("trial.never_followed.text", format_count(out.values["trial.never_followed"], "comparator"))
+out.show("landmark.os.12.n_unexposed.text", format_count(out.values["landmark.os.12.n_unexposed"], "patient"))
 out.show("bottom_line", bottom_line.immortal(out.values))
 path = out.write()
 print(f"wrote {len(out.values)} results to {path}")

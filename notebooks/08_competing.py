@@ -47,11 +47,9 @@ time_points = [12, 36, 60, 156]
 import pandas as pd
 
 from mst_helpers import bottom_line
-from mst_helpers.cohort import is_reconstruction
-from mst_helpers.claims import printed_by_id
 from mst_helpers import competing, immortal, survival
-from mst_helpers.claims import load_claims
-from mst_helpers.cohort import load_cohort
+from mst_helpers.claims import claim_label, load_claims, printed_by_id
+from mst_helpers.cohort import is_reconstruction, load_cohort
 from mst_helpers.formatting import format_p, p_statement, percent_with_ci
 from mst_helpers.endpoints import competing_events_from_cr, competing_events_from_diagnosis
 from mst_helpers.plotting import GROUP_COLOURS, cif_figure, km_vs_aj_plot, use_house_style
@@ -168,14 +166,14 @@ for claim_id, key in (("res.relapse.>70.pct", "cif.dx.relapse.>70.156"), ("res.r
                       ("res.nrm.>70.pct", "cif.dx.NRM.>70.156"), ("res.nrm.60-70.pct", "cif.dx.NRM.60-70.156")):
     printed = claims.set_index("id").at[claim_id, "printed"]
     cr_key = key.replace(".dx.", ".cr.")
-    checks.append({"printed claim": claim_id, "printed": printed,
+    checks.append({"printed claim": claim_label(claims, claim_id), "printed": printed,
                    "from CR": f"{out.values[cr_key]:.2f}", "from diagnosis": f"{out.values[key]:.2f}",
                    "reproduced by": ", ".join(n for n, k in (("from CR", cr_key), ("from diagnosis", key))
                                               if abs(out.values[k] - float(printed)) <= 0.5 * 10 ** -2 + 1e-9) or "neither"})
 for claim_id, label in (("res.relapse.p", "relapse"), ("res.nrm.p", "NRM")):
     printed = claims.set_index("id").at[claim_id, "printed"]
     cr_p, dx_p = out.values[f"gray.cr.{label}.p"], out.values[f"gray.dx.{label}.p"]
-    checks.append({"printed claim": claim_id, "printed": printed, "from CR": format_p(cr_p), "from diagnosis": format_p(dx_p),
+    checks.append({"printed claim": claim_label(claims, claim_id), "printed": printed, "from CR": format_p(cr_p), "from diagnosis": format_p(dx_p),
                    "reproduced by": ", ".join(n for n, p in (("from CR", cr_p), ("from diagnosis", dx_p)) if matches_printed(p, printed)) or "neither"})
     out.record(f"recomputed.{claim_id}", dx_p)
 checks = pd.DataFrame(checks)
@@ -217,7 +215,7 @@ for g in ("60-70", ">70"):
 # that early in the reconstructed cohort. On this cohort Gray's test for relapse is far
 # more significant than the printed {glue:text}`paper.res.relapse.p` in both frameworks — every
 # older patient in CR relapsed — while for NRM it lands near the printed
-# {glue:text}`paper.res.nrm.p` in the framework from diagnosis (p {glue:text}`gray.dx.NRM.p:.2f`).
+# {glue:text}`paper.res.nrm.p` in the framework from diagnosis (p {glue:text}`gray.dx.NRM.p.text`).
 # One cohort does not say what other cohorts with the same printed counts would give: the order
 # of relapses and deaths inside each landmark interval is free, and {doc}`10_uncertainty`
 # searches it for the printed values.
@@ -382,6 +380,8 @@ numbered_table(side.assign(**{"χ² (1 df)": side["statistic"].map(lambda v: f"{
 # ```
 
 # %% tags=["remove-cell"]
+# Reader-facing p-values, formatted as a journal prints them.
+out.show_formatted(format_p, "gray.dx.NRM.p")
 out.show("bottom_line", bottom_line.competing(out.values, printed_by_id(claims), reconstructed=is_reconstruction(cohort_path)))
 path = out.write()
 print(f"wrote {len(out.values)} results to {path}")

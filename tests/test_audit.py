@@ -96,8 +96,8 @@ def test_sum_checks(claims):
     assert not checks.at["female donors (60-70): F→F + F→M = donor female", "consistent"]
     assert checks.at["female donors (>70): F→F + F→M = donor female", "consistent"]
     assert checks.at["group sizes add up to the cohort", "consistent"]
-    assert not checks.at["t2.cr: 60-70 + >70 = all", "consistent"]
-    assert checks.at["t2.death: 60-70 + >70 = all", "consistent"]
+    assert not checks.at["Overall CR (Table 2): 60-70 + >70 = all", "consistent"]
+    assert checks.at["Total death (Table 2): 60-70 + >70 = all", "consistent"]
 
 
 def test_date_checks(claims):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import shutil
 import threading
 
@@ -172,6 +173,8 @@ def test_verdict_board_links_resolve(server, browser):
 WIDTHS = (390, 1400)
 #: Paths of the machine that built the book: a reader must never see them.
 MACHINE_PATHS = ("/work/", "/home/", "/tmp/", "/root/", "site-packages", ".venv/")
+#: A claims-registry id ("t2.death_cause.relapse.>70.pct"): readers see names; ids stay in the CSV files.
+REGISTRY_ID = re.compile(r"(?<![\w/])(?:abs|res|t1|t2|meth|disc|intro)\.[a-z0-9_>\-]+(?:\.[a-z0-9_>\-]+)+")
 #: Smallest tick label on screen, in CSS px (9 pt = 12 px), at desktop width.
 MIN_DISPLAYED_TICK_PX = 12.0
 
@@ -231,6 +234,9 @@ def reading_problems(page, rel: str, width: int, html) -> list[str]:
     for path in MACHINE_PATHS:
         if path in text:
             problems.append(f"{rel} @ {width}px: shows a machine path containing {path!r}")
+    ids = REGISTRY_ID.findall(text)
+    if ids:
+        problems.append(f"{rel} @ {width}px: registry ids in reader text {sorted(set(ids))[:5]}")
     sci = SCIENTIFIC_NOTATION.findall(text)
     if sci:
         problems.append(f"{rel} @ {width}px: scientific notation {sci[:5]}")

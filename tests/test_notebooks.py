@@ -61,3 +61,20 @@ def test_every_notebook_is_in_the_toc_and_back():
     on_disk = {p.stem for p in SOURCES}
     assert in_toc == on_disk
     assert toc_entries(ROOT)[0] == "book/intro"
+
+
+#: A glued p-value with a fixed number of decimals ("{glue:text}`ph_min_p:.3f`") bypasses the book's
+#: formatter (0.000, 0.0034 vs 0.003). Allowed only where the prose compares with a value the paper
+#: prints, at the paper's own precision: the audit's test attributions, the attainable ranges
+#: against the printed p, and Table 1's relation p "as printed".
+FIXED_P = r"\{glue:text\}`([^`:]+):\.\d+f`"
+PRINTED_PRECISION = ("origin.", "attainable.", "relation_p_")
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_prose_p_values_go_through_the_formatter(source):
+    import re
+
+    keys = [k for k in re.findall(FIXED_P, source.read_text()) if re.search(r"(^|[._])(\w*_)?p$", k)]
+    assert [k for k in keys if not k.startswith(PRINTED_PRECISION)] == [], \
+        f"{source.name}: glue these p-values as <key>.text via format_p"

@@ -12,7 +12,7 @@ from typing import Sequence
 import pandas as pd
 
 from .arithmetic import _EPS, grim_consistent, grim_denominators, rounds_to, truncates_to
-from .records import GROUPS, _index, _printed, _row, _val, describe_fractions, fractions_for, group_size
+from .records import GROUPS, _index, _printed, _row, _val, describe_fractions, fractions_for, group_size, where
 
 
 # --------------------------------------------------------------------------- percentages
@@ -127,7 +127,9 @@ def _row_total_rules(claims: pd.DataFrame) -> list[SumRule]:
         for tag in ("t1.", "t2."):
             if claim_id.startswith(tag) and claim_id.endswith(".all.n") and ".header." not in claim_id:
                 stem = claim_id[: -len(".all.n")]
-                rules.append(SumRule(f"{stem}: 60-70 + >70 = all", (f"{stem}.60-70.n", f"{stem}.>70.n"), claim_id,
+                quantity = claims.loc[claims["id"] == claim_id, "quantity"].iloc[0].removesuffix(": count")
+                table = "Table 1" if tag == "t1." else "Table 2"
+                rules.append(SumRule(f"{quantity} ({table}): 60-70 + >70 = all", (f"{stem}.60-70.n", f"{stem}.>70.n"), claim_id,
                                      family="row total", group="all"))
     return rules
 
@@ -266,7 +268,7 @@ def repeated_number_checks(claims: pd.DataFrame, pairs: Sequence[tuple[str, str]
         pa_ = _printed(c, a)
         ok = rounds_to(va, pb) or rounds_to(_val(c, b), pa_)
         cause, evidence = _repeated_reading(c, a, b) if not ok else ("", "")
-        rows.append(_row(f"{c.at[a, 'quantity']} ({c.at[a, 'group']}): {a} vs {b}", "repeated", [a, b], pb, pa_, ok,
+        rows.append(_row(f"{c.at[a, 'quantity']} ({c.at[a, 'group']}): {where(c, a)} vs {where(c, b)}", "repeated", [a, b], pb, pa_, ok,
                          cause=cause, evidence=evidence))
     return pd.DataFrame(rows)
 
@@ -355,7 +357,7 @@ def count_statement_checks(claims: pd.DataFrame, statements=COUNT_STATEMENTS) ->
         odd = [i for i, v in values.items() if v != most]
         rows.append(_row(f"{label}: one number in every place", "count statement", present,
                          ", ".join(f"{values[i]:g}" for i in present), f"{most:g} in most places", not odd,
-                         cause="; ".join(f"{c.at[i, 'quantity']} ({c.at[i, 'section']}) says {values[i]:g} where the other "
+                         cause="; ".join(f"{c.at[i, 'quantity']} ({where(c, i)}) says {values[i]:g} where the other "
                                          f"places say {most:g}" for i in odd),
-                         evidence="; ".join(f"{i} = {values[i]:g}" for i in present)))
+                         evidence="; ".join(f"{c.at[i, 'quantity']} ({where(c, i)}) = {values[i]:g}" for i in present)))
     return pd.DataFrame(rows)

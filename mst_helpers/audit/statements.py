@@ -50,5 +50,5 @@ def statement_checks(statements: pd.DataFrame) -> pd.DataFrame:
                          " / ".join(sorted(said)), f"{len(group)} statement(s)", ok,
                          cause=f"{subject} is 'not associated' with {endpoint} by {', '.join(no['analysis'])} and named as a "
                                f"factor by {', '.join(yes['analysis'])}; the paper does not reconcile them",
-                         evidence=" vs ".join(f"'{q}' ({i})" for q, i in zip(group["quote"], group["id"]))))
+                         evidence=" vs ".join(f"'{q}'" for q in group["quote"])))
     return pd.DataFrame(rows)

@@ -43,6 +43,7 @@ __all__ = [
     "build_html",
     "validate_data",
     "BuildError",
+    "strip_run_metadata",
 ]
 
 KERNEL_NAME = "mst-aml-book"
@@ -198,7 +199,20 @@ def _execute_one(chapter: Chapter, root: Path, kernel: str) -> None:
             f"(execution count {err.exec_count}: {first_line!r}):\n{err.ename}: {err.evalue}"
         ) from None
     chapter.executed.parent.mkdir(parents=True, exist_ok=True)
-    shutil.move(str(output_nb), chapter.executed)
+    published = nbformat.read(output_nb, as_version=4)
+    nbformat.write(strip_run_metadata(published), chapter.executed)
+    output_nb.unlink()
+
+
+def strip_run_metadata(nb):
+    """Remove what says where, when and by whom a notebook ran: papermill's input and output paths,
+    start and end times and durations, per-cell execution timestamps. The executed notebook is
+    what readers download; it must be the same on every machine and every build."""
+    nb.metadata.pop("papermill", None)
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+    return nb
 
 
 def validate_data(root: Path) -> None:
@@ -437,6 +451,11 @@ def main(argv: list[str] | None = None) -> int:
     except BuildError as err:
         print(f"BUILD FAILED: {err}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        # One line, not a traceback; 130 is the shell's code for a process stopped by Ctrl-C.
+        print(f"\ninterrupted after {time.perf_counter() - started:.1f} s: run the same command again to finish "
+              "(chapters already executed are kept)", file=sys.stderr)
+        return 130
     print(f"done in {time.perf_counter() - started:.1f} s")
     return 0
 

@@ -7,6 +7,9 @@ row (1-based data row, and the line of the file) and which column is at fault.
 
 from __future__ import annotations
 
+import gzip
+import io
+import zlib
 from pathlib import Path
 from typing import Callable
 
@@ -14,7 +17,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaError, SchemaErrors
 
-__all__ = ["DataValidationError", "read_validated_csv", "validate_frame", "row_label"]
+__all__ = ["DataValidationError", "read_text", "read_csv", "read_validated_csv", "validate_frame", "row_label"]
 
 #: How many individual failures one error message lists before summarising.
 MAX_LISTED_FAILURES = 10
@@ -22,6 +25,50 @@ MAX_LISTED_FAILURES = 10
 
 class DataValidationError(ValueError):
     """A data file does not match its schema; the message names file, row and column."""
+
+
+def read_text(path: str | Path) -> str:
+    """The text of a data file (``.gz`` decompressed), or one line naming the file and what is wrong.
+
+    Every way a file can be unreadable — missing, empty, not gzip, a truncated gzip, a byte that is
+    not UTF-8 — becomes a :class:`DataValidationError` whose message names the file (and the line,
+    for an encoding fault), instead of a traceback from deep inside pandas or gzip.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataValidationError(f"{path}: file not found")
+    raw = path.read_bytes()
+    if path.suffix == ".gz":
+        try:
+            raw = gzip.decompress(raw)
+        except EOFError:
+            raise DataValidationError(f"{path}: the gzip file is truncated (it ends before its last block)") from None
+        except (gzip.BadGzipFile, zlib.error, OSError):
+            raise DataValidationError(f"{path}: not a gzip file, or a corrupted one") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw[:err.start].count(b"\n") + 1
+        raise DataValidationError(f"{path}: line {line}: byte {raw[err.start]:#04x} is not UTF-8 text "
+                                  "(save the file as UTF-8)") from None
+    if not text.strip():
+        raise DataValidationError(f"{path}: the file is empty")
+    return text
+
+
+def read_csv(path: str | Path, **kwargs) -> pd.DataFrame:
+    """``pandas.read_csv`` on :func:`read_text`: a malformed table is one line naming the file."""
+    text = read_text(path)
+    try:
+        return pd.read_csv(io.StringIO(text), **kwargs)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as err:
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise DataValidationError(f"{path}: cannot be read as a table: {first}") from None
+
+
+def _plain(value: object) -> object:
+    """NumPy scalars as plain numbers in messages (``-4``, not ``np.int64(-4)``)."""
+    return value.item() if hasattr(value, "item") and not isinstance(value, (str, bytes)) else value
 
 
 def row_label(position: int) -> str:
@@ -74,7 +121,7 @@ def _describe_failures(err: SchemaErrors, frame: pd.DataFrame, path: str, id_col
             continue
         column_text = "the table" if column is None or (isinstance(column, float) and pd.isna(column)) else f"column {column!r}"
         row = _row_label(case.get("index"), frame, id_column)
-        lines.append(f"{path}: {row}, {column_text}: {_readable_check(check)} (found {found!r})")
+        lines.append(f"{path}: {row}, {column_text}: {_readable_check(check)} (found {_plain(found)!r})")
     extra = len(cases) - MAX_LISTED_FAILURES
     if extra > 0:
         lines.append(f"... and {extra} more failure(s)")
@@ -149,9 +196,7 @@ def read_validated_csv(
     >>> os.unlink(f.name)
     """
     path = Path(path)
-    if not path.is_file():
-        raise DataValidationError(f"{path}: file not found")
     # Read every cell as text so that the schema, not pandas' guessing, decides the types.
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame = read_csv(path, dtype=str, keep_default_na=False)
     frame = frame.replace({"": None})
     return validate_frame(frame, schema, path, id_column=id_column, extra_checks=extra_checks)

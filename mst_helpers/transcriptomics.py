@@ -30,7 +30,7 @@ import pandas as pd
 from scipy import stats
 
 from .formatting import format_p
-from .schema import DataValidationError, row_label
+from .schema import DataValidationError, read_csv, read_text, row_label
 
 __all__ = [
     "is_simulated", "AML_MARKER_GENES", "CONDITION_ORDER", "PAPER_DESIGN", "SIMULATION", "CountDataError", "DEResult",
@@ -138,7 +138,9 @@ class DEResult:
 def read_gmt(path: str | Path) -> dict[str, tuple[str, list[str]]]:
     """Read a GMT file: ``{set id: (description, [gene symbols])}``."""
     sets: dict[str, tuple[str, list[str]]] = {}
-    for line_number, line in enumerate(Path(path).read_text().splitlines(), start=1):
+    for line_number, line in enumerate(read_text(path).splitlines(), start=1):
+        if not line.strip():
+            continue  # blank lines (a trailing newline too many) carry no set
         fields = line.split("\t")
         if len(fields) < 3:
             raise CountDataError(f"{path}: line {line_number} has fewer than 3 tab-separated fields")
@@ -154,7 +156,7 @@ def read_gene_sets(folder: str | Path) -> tuple[dict[str, list[str]], pd.DataFra
     ``kegg_2011_names.csv``; unnamed KEGG pathways keep their id.
     """
     folder = Path(folder)
-    names = pd.read_csv(folder / "kegg_2011_names.csv").set_index("pathway_id")["name"]
+    names = read_csv(folder / "kegg_2011_names.csv").set_index("pathway_id")["name"]
     sets: dict[str, list[str]] = {}
     rows = []
     for source, file in (("KEGG 2011", "kegg_2011.gmt"), ("GO 2022-07-01", "go_selected.gmt")):
@@ -171,7 +173,7 @@ def read_gene_sets(folder: str | Path) -> tuple[dict[str, list[str]], pd.DataFra
 # --------------------------------------------------------------------------- simulation
 
 def _gene_symbols(genes_path: str | Path) -> np.ndarray:
-    return pd.read_csv(genes_path, sep="\t", dtype=str)["symbol"].to_numpy()
+    return read_csv(genes_path, sep="\t", dtype=str)["symbol"].to_numpy()
 
 
 def simulate_counts(seed: int = SIMULATION.seed, n_up: int = SIMULATION.n_up,
@@ -318,7 +320,7 @@ def validate_counts(counts: pd.DataFrame, samples: pd.DataFrame, *, counts_name:
             position, column = (int(i) for i in np.argwhere(bad)[0])
             raise CountDataError(f"{counts_name}: {row_label(position)}, column '{counts.columns[column]}' "
                                  f"(gene '{counts.index[position]}'): count {message} "
-                                 f"({counts.iat[position, column]!r})")
+                                 f"({counts.iat[position, column]})")
     sheet = samples.set_index("sample").loc[in_matrix].reset_index()
     sheet["condition"] = pd.Categorical(sheet["condition"], categories=list(CONDITION_ORDER))
     return sheet
@@ -326,9 +328,9 @@ def validate_counts(counts: pd.DataFrame, samples: pd.DataFrame, *, counts_name:
 
 def load_counts(counts_path: str | Path, samples_path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read and validate a count matrix (genes in the first column) and its sample sheet."""
-    counts = pd.read_csv(counts_path, index_col=0)
+    counts = read_csv(counts_path, index_col=0)
     counts.index = counts.index.astype(str)
-    samples = pd.read_csv(samples_path, dtype=str, keep_default_na=False)
+    samples = read_csv(samples_path, dtype=str, keep_default_na=False)
     sheet = validate_counts(counts, samples, counts_name=str(counts_path), samples_name=str(samples_path))
     return counts.astype(np.int64), sheet
 
@@ -400,7 +402,7 @@ def differential_expression(counts: pd.DataFrame, samples: pd.DataFrame, *, min_
 
 def read_reference(path: str | Path, *, lfc: float = 1.0, padj: float = 0.05) -> pd.DataFrame:
     """Read R DESeq2 results written by ``deseq2_reference.R`` and add the paper's ``call``."""
-    reference = pd.read_csv(path, index_col="gene")
+    reference = read_csv(path, index_col="gene")
     reference.index = reference.index.astype(str)
     reference["call"] = call_degs(reference, lfc=lfc, padj=padj)
     return reference

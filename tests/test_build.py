@@ -138,3 +138,31 @@ def test_outputs_of_chapters_no_longer_in_the_toc_are_removed(tmp_path):
     assert not any(path.exists() for path in stale)
     assert all(path.exists() for path in kept)
     assert any("removed _build/results/09_old.json" in line for line in lines)
+
+
+def test_published_notebooks_carry_no_run_metadata():
+    """papermill records paths and times; the downloadable notebook must not."""
+    import nbformat
+
+    from mst_helpers.build import strip_run_metadata
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["papermill"] = {"input_path": "/home/someone/x.ipynb", "start_time": "2026-12-03T07:00:00"}
+    cell = nbformat.v4.new_code_cell("1 + 1")
+    cell.metadata.update({"papermill": {"duration": 0.1}, "execution": {"iopub.status.idle": "2026-12-03"}, "tags": ["hide-input"]})
+    nb.cells.append(cell)
+    clean = strip_run_metadata(nb)
+    assert "papermill" not in clean.metadata
+    assert clean.cells[0].metadata == {"tags": ["hide-input"]}
+
+
+def test_ctrl_c_prints_one_line_and_exits_130(monkeypatch, capsys, tmp_path):
+    from mst_helpers import build
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(build, "validate_data", interrupted)
+    assert build.main(["validate", "--root", str(tmp_path)]) == 130
+    err = capsys.readouterr().err
+    assert "interrupted" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1

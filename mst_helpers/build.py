@@ -44,6 +44,7 @@ __all__ = [
     "validate_data",
     "BuildError",
     "strip_run_metadata",
+    "helper_modules",
 ]
 
 KERNEL_NAME = "mst-aml-book"
@@ -143,11 +144,69 @@ def chapter_inputs(chapter: Chapter, root: Path) -> list[Path]:
     return inputs
 
 
+def _module_file(name: str, root: Path) -> Path | None:
+    """``mst_helpers.plotting.style`` -> its file under ``root`` (a module or a package's ``__init__``)."""
+    base = root.joinpath(*name.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _imported_names(tree: ast.AST, package: str) -> set[str]:
+    """Every ``mst_helpers`` module a parsed file may import (at top level or inside a function):
+    ``from X import y`` counts both ``X`` and ``X.y``, since ``y`` may be a submodule."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                parts = package.split(".")
+                base = ".".join(parts[: len(parts) - node.level + 1])
+                module = f"{base}.{node.module}" if node.module else base
+            else:
+                module = node.module or ""
+            names.add(module)
+            names.update(f"{module}.{alias.name}" for alias in node.names)
+    return {n for n in names if n == "mst_helpers" or n.startswith("mst_helpers.")}
+
+
+def helper_modules(source: Path, root: Path) -> list[Path]:
+    """The ``mst_helpers`` files a chapter runs: those its code imports, followed transitively
+    through every helper's own imports, with the ``__init__`` of each package on the way.
+    A change to any other helper cannot change the chapter, so it does not re-run it."""
+    import jupytext
+
+    nb = jupytext.read(source)
+    # Magics and shell lines are not Python; they never import a helper.
+    code = "\n".join(line for cell in nb.cells if cell.cell_type == "code" for line in cell.source.splitlines()
+                     if not line.lstrip().startswith(("%", "!")))
+    pending = {(name, "") for name in _imported_names(ast.parse(code), "")}
+    found: dict[str, Path] = {}
+    while pending:
+        name, _ = pending.pop()
+        parts = name.split(".")
+        for depth in range(1, len(parts) + 1):  # importing a.b.c runs a, a.b and a.b.c
+            prefix = ".".join(parts[:depth])
+            if prefix in found:
+                continue
+            file = _module_file(prefix, root)
+            if file is None:
+                continue
+            found[prefix] = file
+            package = prefix if file.name == "__init__.py" else prefix.rpartition(".")[0]
+            pending |= {(n, "") for n in _imported_names(ast.parse(file.read_text()), package)} - {(k, "") for k in found}
+    return sorted(set(found.values()))
+
+
 def chapter_hash(chapter: Chapter, root: Path) -> str:
-    """Content hash of what a chapter's output depends on."""
+    """Content hash of what a chapter's output depends on: its source and parameters, the helper
+    modules it runs (:func:`helper_modules`) and the data it reads."""
     digest = hashlib.sha256()
     _hash_path(digest, chapter.source, root)
-    _hash_path(digest, root / "mst_helpers", root)
+    for module in helper_modules(chapter.source, root):
+        _hash_path(digest, module, root)
     digest.update(json.dumps(notebook_parameters(chapter.source), sort_keys=True).encode())
     # A chapter that reads the results folder depends on its upstream chapters only: its own
     # results and those of later chapters (written after it runs) are not its inputs.

@@ -51,7 +51,7 @@ def test_chapters_follow_the_toc(root):
     assert all(isinstance(c, Chapter) and c.source.suffix == ".py" for c in chapters(root))
 
 
-def test_hash_changes_with_data_source_and_helpers(tmp_path):
+def test_hash_changes_with_data_source_and_imported_helpers(tmp_path):
     project = _tiny_project(tmp_path, DEMO.format(failing_line="y = 2"))
     chapter = chapters(project)[0]
     first = chapter_hash(chapter, project)
@@ -61,8 +61,13 @@ def test_hash_changes_with_data_source_and_helpers(tmp_path):
     second = chapter_hash(chapter, project)
     assert second != first
     (project / "mst_helpers" / "extra.py").write_text("# change\n")
+    assert chapter_hash(chapter, project) == second  # a helper the chapter never imports
+    chapter.source.write_text(chapter.source.read_text().replace("x = 1 + 1", "from mst_helpers import extra"))
     third = chapter_hash(chapter, project)
     assert third != second
+    (project / "mst_helpers" / "extra.py").write_text("# changed again\n")
+    assert chapter_hash(chapter, project) != third  # ... and one it imports
+    third = chapter_hash(chapter, project)
     chapter.source.write_text(chapter.source.read_text().replace("seed = 0", "seed = 1"))
     assert chapter_hash(chapter, project) != third
     assert notebook_parameters(chapter.source)["seed"] == 1
@@ -166,3 +171,31 @@ def test_ctrl_c_prints_one_line_and_exits_130(monkeypatch, capsys, tmp_path):
     assert build.main(["validate", "--root", str(tmp_path)]) == 130
     err = capsys.readouterr().err
     assert "interrupted" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("leaf, reruns", [("teaching.py", {"12_teach"}), ("transcriptomics.py", {"09_transcriptomics"})])
+def test_a_comment_in_a_leaf_helper_reruns_only_the_chapters_that_import_it(tmp_path, leaf, reruns):
+    """Chapter hashes follow the import graph (notebook -> helpers -> their helpers), not the
+    whole package: a comment in a helper one chapter imports re-runs that chapter only."""
+    from mst_helpers.build import chapter_hash, chapters
+
+    from .conftest import copy_project
+
+    project = copy_project(tmp_path / "project")
+    before = {c.stem: chapter_hash(c, project) for c in chapters(project)}
+    with (project / "mst_helpers" / leaf).open("a") as handle:
+        handle.write("\n# a comment changes nothing a reader sees\n")
+    after = {c.stem: chapter_hash(c, project) for c in chapters(project)}
+    assert {stem for stem in before if before[stem] != after[stem]} == reruns
+
+
+def test_a_helper_used_everywhere_reruns_every_chapter(tmp_path):
+    from mst_helpers.build import chapter_hash, chapters
+
+    from .conftest import copy_project
+
+    project = copy_project(tmp_path / "project")
+    before = {c.stem: chapter_hash(c, project) for c in chapters(project)}
+    with (project / "mst_helpers" / "formatting.py").open("a") as handle:
+        handle.write("\n# formatting is imported by every chapter\n")
+    assert all(chapter_hash(c, project) != before[c.stem] for c in chapters(project))

@@ -8,7 +8,8 @@ One concept per module, named in the paper's vocabulary:
 - :mod:`mst_helpers.audit` — the internal-consistency audit of the paper's numbers;
 - :mod:`mst_helpers.results` — results files and glue;
 - :mod:`mst_helpers.plotting` — the book's one figure style;
-- :mod:`mst_helpers.build` — incremental execution of the notebooks and the HTML build.
+- :mod:`mst_helpers.build` — incremental execution of the notebooks and the HTML build;
+- :mod:`mst_helpers.manifest` — the shipped data files' checksums and how to regenerate each.
 """
 
 __version__ = "0.1.0"

@@ -297,6 +297,14 @@ def validate_data(root: Path) -> None:
             read_gene_sets(root / "data" / "genesets")
     except DataValidationError as err:
         raise BuildError(str(err)) from None
+    # Valid but not what was shipped (a truncated table, a hand-edited gene set, a mistyped claim):
+    # the book would show changed numbers under unchanged prose. The schema message above is the
+    # more precise one, so it comes first.
+    from .manifest import check_manifest
+
+    changed = check_manifest(root)
+    if changed:
+        raise BuildError("shipped data files differ from data/MANIFEST.tsv:\n" + "\n".join(changed))
 
 
 def execute(root: Path, force: bool = False, log: Callable[[str], None] = print) -> list[str]:
@@ -483,7 +491,7 @@ def bench(root: Path, log: Callable[[str], None] = print) -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mst_helpers.build", description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["book", "execute", "html", "validate", "pair", "bench"])
+    parser.add_argument("command", choices=["book", "execute", "html", "validate", "pair", "bench", "manifest"])
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="project root (default: current folder)")
     parser.add_argument("--force", action="store_true", help="execute and build even when up to date")
     args = parser.parse_args(argv)
@@ -502,6 +510,10 @@ def main(argv: list[str] | None = None) -> int:
             build_html(root, force=args.force or bool(ran))
         elif args.command == "pair":
             pair(root)
+        elif args.command == "manifest":
+            from .manifest import write_manifest
+
+            print(f"wrote {write_manifest(root).relative_to(root)}")
         elif args.command == "bench":
             times = bench(root)
             width = max(map(len, times))

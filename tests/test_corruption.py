@@ -1,0 +1,61 @@
+"""Every shipped data file, corrupted in each of the ways a reliability run found, stops validation
+with a message naming the file — never a traceback, never a book with changed numbers.
+
+Validation-only: the cases copy ``data/`` and call :func:`mst_helpers.build.validate_data`, which is
+what ``make book`` runs before any chapter, so the whole suite takes seconds.
+"""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+
+import pytest
+
+from mst_helpers.build import BuildError, validate_data
+from mst_helpers.manifest import read_manifest
+
+from .conftest import ROOT
+
+TABLES = [e.path for e in read_manifest(ROOT) if e.rows]
+
+
+def _bytes(path):
+    raw = path.read_bytes()
+    return gzip.decompress(raw) if path.suffix == ".gz" else raw
+
+
+def _write(path, raw: bytes, compress: bool = True):
+    path.write_bytes(gzip.compress(raw, mtime=0) if path.suffix == ".gz" and compress else raw)
+
+
+CORRUPTIONS = {
+    "empty": lambda p: p.write_bytes(b""),
+    "header only": lambda p: _write(p, _bytes(p).splitlines(keepends=True)[0]),
+    "cut mid-row": lambda p: _write(p, _bytes(p)[: len(_bytes(p)) // 2]),
+    "a byte that is not UTF-8": lambda p: _write(p, _bytes(p).replace(b"\n", b"\n\xff", 1)),
+    "last row duplicated": lambda p: _write(p, _bytes(p) + _bytes(p).rstrip(b"\n").rsplit(b"\n", 1)[-1] + b"\n"),
+    "not gzip / binary garbage": lambda p: p.write_bytes(b"\x00\x01\x02 not a table \xfe" * 10),
+    "truncated file (bytes cut)": lambda p: p.write_bytes(p.read_bytes()[: len(p.read_bytes()) // 2]),
+}
+
+
+@pytest.fixture()
+def data_copy(tmp_path):
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    return tmp_path
+
+
+@pytest.mark.parametrize("how", list(CORRUPTIONS))
+@pytest.mark.parametrize("file", TABLES)
+def test_every_corruption_of_every_file_stops_with_its_name(data_copy, file, how):
+    CORRUPTIONS[how](data_copy / file)
+    with pytest.raises(BuildError) as err:
+        validate_data(data_copy)
+    message = str(err.value)
+    assert file.rsplit("/", 1)[-1] in message, message
+    assert "np.int64" not in message and "Traceback" not in message
+
+
+def test_the_clean_copy_validates(data_copy):
+    validate_data(data_copy)

@@ -9,6 +9,7 @@ printed number: they look it up here by id.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -77,8 +78,14 @@ def claims_schema() -> pa.DataFrameSchema:
     )
 
 
+#: The first number in a printed text ("<0.001", "1,579", "86.2").
+_PRINTED_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
+
+
 def _cross_checks(claims: pd.DataFrame) -> list[str]:
-    """Rules that need two columns: numeric kinds need a value, numerators need a denominator.
+    """Rules that need two columns: numeric kinds need a value equal to the printed number (at its
+    printed precision), percentages lie in [0, 100], counts are not negative, numerators need a
+    denominator.
 
     A numerator larger than its denominator is *not* rejected: the paper prints one
     (Table 2, induction regimen 30 of 29) and the registry records what is printed; the
@@ -89,6 +96,21 @@ def _cross_checks(claims: pd.DataFrame) -> list[str]:
         where = f"{row_label(position)}, id {row.id!r}"
         if row.kind not in NON_NUMERIC_KINDS and pd.isna(row.value):
             problems.append(f"{where}, column 'value': a {row.kind} needs a numeric value")
+        if row.kind not in NON_NUMERIC_KINDS and not pd.isna(row.value):
+            # The value is the printed number read as a number: a mistyped value (-11 for a
+            # printed 11) would otherwise invent an inconsistency in the audit.
+            shown = _PRINTED_NUMBER.search(row.printed)
+            if shown is None:
+                problems.append(f"{where}, column 'printed': no number in {row.printed!r}")
+            else:
+                number = shown.group().replace(",", "")
+                decimals = len(number.split(".")[1]) if "." in number else 0
+                if abs(float(number) - row.value) > 0.5 * 10 ** -decimals + 1e-9:
+                    problems.append(f"{where}, column 'value': {row.value:g} is not the printed {row.printed!r}")
+        if row.kind == "percent" and not pd.isna(row.value) and not 0 <= row.value <= 100:
+            problems.append(f"{where}, column 'value': a percentage must lie in [0, 100] (found {row.value:g})")
+        if row.kind == "count" and not pd.isna(row.value) and row.value < 0:
+            problems.append(f"{where}, column 'value': a count cannot be negative (found {row.value:g})")
         if not pd.isna(row.numerator) and pd.isna(row.denominator):
             problems.append(f"{where}, column 'denominator': a numerator needs its denominator")
         if row.role == "relaxed" and pd.isna(row.note):

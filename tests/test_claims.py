@@ -100,3 +100,28 @@ def test_unknown_category_and_missing_value_are_refused(tmp_path):
 def test_missing_file_is_named(tmp_path):
     with pytest.raises(DataValidationError, match="file not found"):
         load_claims(tmp_path / "absent.csv")
+
+
+def _first(rows, **match):
+    return next(i for i, r in enumerate(rows) if all(r[k] == v for k, v in match.items()))
+
+
+def test_a_value_that_is_not_the_printed_number_is_refused(tmp_path):
+    rows = _rows()
+    i = _first(rows, kind="count", printed="11")
+    rows[i]["value"] = "-11"
+    with pytest.raises(DataValidationError, match=rf"row {i + 1} .*column 'value': -11 is not the printed '11'"):
+        load_claims(_write(tmp_path / "claims.csv", rows))
+
+
+def test_percentages_lie_in_0_100_and_counts_are_not_negative(tmp_path):
+    rows = _rows()
+    i = _first(rows, kind="percent")
+    rows[i]["printed"] = rows[i]["value"] = "150.0"
+    j = _first(rows, kind="count", printed="11")
+    rows[j]["printed"] = rows[j]["value"] = "-4"
+    with pytest.raises(DataValidationError) as err:
+        load_claims(_write(tmp_path / "claims.csv", rows))
+    message = str(err.value)
+    assert "a percentage must lie in [0, 100] (found 150)" in message
+    assert "a count cannot be negative (found -4)" in message

@@ -280,7 +280,7 @@ def validate_data(root: Path) -> None:
     from .claims import load_claims
     from .cohort import load_cohort
     from .schema import DataValidationError
-    from .transcriptomics import load_counts, read_gene_sets
+    from .transcriptomics import gene_set_overlap_problems, load_counts, read_gene_sets, read_gmt
 
     try:
         load_claims(root / "data" / "published" / "claims.csv")
@@ -291,10 +291,17 @@ def validate_data(root: Path) -> None:
         if (root / "data" / "reconstructed").is_dir():
             load_cohort(root / "data" / "reconstructed")
         transcriptomics_dir = root / "data" / "transcriptomics"
+        counts = None
         if transcriptomics_dir.is_dir():
-            load_counts(transcriptomics_dir / "counts.csv.gz", transcriptomics_dir / "samples.csv")
+            counts, _ = load_counts(transcriptomics_dir / "counts.csv.gz", transcriptomics_dir / "samples.csv")
         if (root / "data" / "genesets").is_dir():
             read_gene_sets(root / "data" / "genesets")
+            for gmt in sorted((root / "data" / "genesets").glob("*.gmt")) if counts is not None else []:
+                sets = {set_id: genes for set_id, (_, genes) in read_gmt(gmt).items()}
+                problems = [f"{gmt}: {p}" for p in gene_set_overlap_problems(
+                    sets, counts.index, matrix_name=str(transcriptomics_dir / "counts.csv.gz"))]
+                if problems:
+                    raise DataValidationError("\n".join(problems))
     except DataValidationError as err:
         raise BuildError(str(err)) from None
     # Valid but not what was shipped (a truncated table, a hand-edited gene set, a mistyped claim):

@@ -33,7 +33,7 @@ from .formatting import format_p
 from .schema import DataValidationError, read_csv, read_text, row_label
 
 __all__ = [
-    "is_simulated", "AML_MARKER_GENES", "CONDITION_ORDER", "PAPER_DESIGN", "SIMULATION", "CountDataError", "DEResult",
+    "is_simulated", "gene_set_overlap_problems", "MIN_SET_OVERLAP", "AML_MARKER_GENES", "CONDITION_ORDER", "PAPER_DESIGN", "SIMULATION", "CountDataError", "DEResult",
     "simulate_counts", "write_simulation", "read_gene_sets", "read_gmt", "validate_counts",
     "load_counts", "differential_expression", "call_degs", "read_reference", "compare_with_reference",
     "over_representation", "gsea_prerank", "PAPER_PATHWAYS", "pathway_summary", "shrinkage_summary",
@@ -144,8 +144,32 @@ def read_gmt(path: str | Path) -> dict[str, tuple[str, list[str]]]:
         fields = line.split("\t")
         if len(fields) < 3:
             raise CountDataError(f"{path}: line {line_number} has fewer than 3 tab-separated fields")
-        sets[fields[0]] = (fields[1], [gene for gene in fields[2:] if gene])
+        genes = [gene for gene in fields[2:] if gene.strip()]
+        if fields[0] in sets:
+            raise CountDataError(f"{path}: line {line_number}: set {fields[0]!r} is listed twice")
+        if not genes:
+            raise CountDataError(f"{path}: line {line_number}: set {fields[0]!r} has no genes")
+        sets[fields[0]] = (fields[1], genes)
     return sets
+
+
+#: The share of a gene set's genes the count matrix must hold for the set to be tested at all; a
+#: set below it (lower-cased symbols, another identifier type) would silently drop out of the
+#: enrichment.
+MIN_SET_OVERLAP = 0.25
+
+
+def gene_set_overlap_problems(sets: dict[str, list[str]], genes, minimum: float = MIN_SET_OVERLAP,
+                              matrix_name: str = "the count matrix") -> list[str]:
+    """The gene sets of which the count matrix holds less than ``minimum`` of the genes, one line each."""
+    present = set(map(str, genes))
+    problems = []
+    for name, members in sets.items():
+        share = len(present.intersection(members)) / len(members)
+        if share < minimum:
+            problems.append(f"gene set {name!r}: {share:.0%} of its {len(members)} genes are in {matrix_name} "
+                            f"(at least {minimum:.0%} needed; are the identifiers the same kind and case?)")
+    return problems
 
 
 def read_gene_sets(folder: str | Path) -> tuple[dict[str, list[str]], pd.DataFrame]:

@@ -77,3 +77,22 @@ def test_a_gmt_file_tolerates_blank_lines(tmp_path):
     path = tmp_path / "sets.gmt"
     path.write_text("hsa1\tone\tA\tB\n\nhsa2\ttwo\tC\n\n\n")
     assert read_gmt(path) == {"hsa1": ("one", ["A", "B"]), "hsa2": ("two", ["C"])}
+
+
+def test_a_gmt_file_refuses_a_duplicated_or_empty_set(tmp_path):
+    path = tmp_path / "sets.gmt"
+    path.write_text("hsa1\tone\tA\nhsa1\tagain\tB\n")
+    with pytest.raises(DataValidationError, match=r"line 2: set 'hsa1' is listed twice"):
+        read_gmt(path)
+    path.write_text("hsa1\tone\tA\nhsa2\ttwo\t\t\n")
+    with pytest.raises(DataValidationError, match=r"line 2: set 'hsa2' has no genes"):
+        read_gmt(path)
+
+
+def test_gene_sets_must_overlap_the_count_matrix():
+    from mst_helpers.transcriptomics import gene_set_overlap_problems
+
+    sets = {"upper": ["CD3E", "CD4", "CD8A", "MPO"], "lower": ["cd3e", "cd4", "cd8a", "mpo"]}
+    problems = gene_set_overlap_problems(sets, ["CD3E", "CD4", "CD8A", "MPO", "GATA1"])
+    assert problems == ["gene set 'lower': 0% of its 4 genes are in the count matrix (at least 25% needed; "
+                        "are the identifiers the same kind and case?)"]

@@ -45,6 +45,9 @@ __all__ = [
     "BuildError",
     "strip_run_metadata",
     "helper_modules",
+    "build_book",
+    "snapshot",
+    "restore",
 ]
 
 KERNEL_NAME = "mst-aml-book"
@@ -52,6 +55,12 @@ EXECUTED_DIR = Path("book") / "executed"
 NOTEBOOK_DIR = Path("notebooks")
 BUILD_DIR = Path("_build")
 STAMP_DIR = BUILD_DIR / "stamps"
+#: Where the HTML is built before it replaces the served book in one rename.
+STAGING_DIR = BUILD_DIR / ".staging"
+#: The last complete build's outputs, kept while a new build runs (restored if it fails or is killed).
+PREVIOUS_DIR = BUILD_DIR / ".previous"
+#: What a build publishes together: executed notebooks, results, figures, scorecard, stamps.
+PUBLISHED = (EXECUTED_DIR, BUILD_DIR / "results", BUILD_DIR / "figures", BUILD_DIR / "scorecard.csv", STAMP_DIR)
 # Files whose change requires a new HTML build even when no notebook ran.
 BOOK_SOURCE_GLOBS = ("_config.yml", "_toc.yml", "book/*.md", "book/*.bib", "book/_static/*")
 
@@ -395,7 +404,11 @@ def build_html(root: Path, force: bool = False, log: Callable[[str], None] = pri
     log("html: jupyter-book build -n -W --keep-going ...")
     started = time.perf_counter()
     jb = Path(sys.executable).with_name("jupyter-book")
-    command = [str(jb) if jb.exists() else "jupyter-book", "build", str(root), "--all", "-n", "-W", "--keep-going"]
+    staging = root / STAGING_DIR
+    shutil.rmtree(staging, ignore_errors=True)
+    # Built beside the served book, which a reader keeps seeing until the new one is complete.
+    command = [str(jb) if jb.exists() else "jupyter-book", "build", str(root), "--path-output", str(staging),
+               "--all", "-n", "-W", "--keep-going"]
     proc = subprocess.run(command, cwd=root, capture_output=True, text=True)
     output = proc.stdout + proc.stderr
     warnings = [line for line in output.splitlines() if "WARNING" in line or "ERROR" in line]
@@ -404,11 +417,85 @@ def build_html(root: Path, force: bool = False, log: Callable[[str], None] = pri
     if proc.returncode != 0 or warnings:
         shown = "\n".join(warnings) or output[-3000:]
         raise BuildError(f"jupyter-book build failed (exit {proc.returncode}); full log in _build/jupyter-book.log:\n{shown}")
-    _write_root_favicon(root / BUILD_DIR / "html" / "favicon.ico")
+    built = staging / BUILD_DIR / "html"
+    _write_root_favicon(built / "favicon.ico")
+    _swap_in(built, root / BUILD_DIR / "html")
+    shutil.rmtree(staging, ignore_errors=True)
     stamp.parent.mkdir(parents=True, exist_ok=True)
     stamp.write_text(digest)
     log(f"html: built in {time.perf_counter() - started:.1f} s -> {index.relative_to(root)}")
     return True
+
+
+def _swap_in(new: Path, served: Path) -> None:
+    """Replace the folder ``served`` by ``new`` with two renames, so a reader never sees a mix."""
+    old = served.with_name(served.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if served.exists():
+        os.replace(served, old)
+    os.replace(new, served)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def snapshot(root: Path) -> None:
+    """Keep a copy of the last complete build's published outputs (:data:`PUBLISHED`) in
+    ``_build/.previous``; a ``complete`` file, written last, lists what was there."""
+    previous = root / PREVIOUS_DIR
+    shutil.rmtree(previous, ignore_errors=True)
+    previous.mkdir(parents=True)
+    present = []
+    for relative in PUBLISHED:
+        source, copy = root / relative, previous / relative
+        if source.is_dir():
+            shutil.copytree(source, copy)
+        elif source.is_file():
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, copy)
+        else:
+            continue
+        present.append(relative.as_posix())
+    (previous / "complete").write_text("\n".join(present) + "\n")
+
+
+def restore(root: Path) -> bool:
+    """Put the snapshot back (after a failed or interrupted build). Safe to re-run if itself
+    interrupted: each output is moved back at most once. Returns whether there was one."""
+    previous = root / PREVIOUS_DIR
+    marker = previous / "complete"
+    if not marker.is_file():
+        shutil.rmtree(previous, ignore_errors=True)   # a snapshot cut short: the outputs were never touched
+        return False
+    saved = set(marker.read_text().split())
+    for relative in PUBLISHED:
+        target, copy = root / relative, previous / relative
+        if relative.as_posix() in saved and not copy.exists():
+            continue  # moved back by an earlier, interrupted restore
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+        if copy.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(copy, target)
+    shutil.rmtree(previous)
+    return True
+
+
+def build_book(root: Path, force: bool = False, log: Callable[[str], None] = print) -> None:
+    """Execute and build as one transaction: the executed notebooks, results, figures, scorecard
+    and HTML change together when everything succeeded, and not at all otherwise (a failure,
+    Ctrl-C, or a killed process, recovered at the next run)."""
+    root = root.resolve()
+    if restore(root):
+        log("restored the last complete build (the previous run did not finish)")
+    snapshot(root)
+    try:
+        ran = execute(root, force=force, log=log)
+        build_html(root, force=force or bool(ran), log=log)
+    except BaseException:
+        restore(root)
+        raise
+    shutil.rmtree(root / PREVIOUS_DIR, ignore_errors=True)
 
 
 def _write_root_favicon(path: Path) -> None:
@@ -513,8 +600,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "html":
             build_html(root, force=args.force)
         elif args.command == "book":
-            ran = execute(root, force=args.force)
-            build_html(root, force=args.force or bool(ran))
+            build_book(root, force=args.force)
         elif args.command == "pair":
             pair(root)
         elif args.command == "manifest":
@@ -531,8 +617,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         # One line, not a traceback; 130 is the shell's code for a process stopped by Ctrl-C.
-        print(f"\ninterrupted after {time.perf_counter() - started:.1f} s: run the same command again to finish "
-              "(chapters already executed are kept)", file=sys.stderr)
+        kept = "the previous book is unchanged; " if args.command == "book" else ""
+        print(f"\ninterrupted after {time.perf_counter() - started:.1f} s: {kept}run the same command again to finish",
+              file=sys.stderr)
         return 130
     print(f"done in {time.perf_counter() - started:.1f} s")
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import textwrap
 
@@ -199,3 +200,73 @@ def test_a_helper_used_everywhere_reruns_every_chapter(tmp_path):
     with (project / "mst_helpers" / "formatting.py").open("a") as handle:
         handle.write("\n# formatting is imported by every chapter\n")
     assert all(chapter_hash(c, project) != before[c.stem] for c in chapters(project))
+
+
+def _published_tree(root):
+    """A project's published outputs, as {relative path: bytes}."""
+    from mst_helpers.build import PUBLISHED
+
+    files = {}
+    for relative in PUBLISHED:
+        path = root / relative
+        for file in ([path] if path.is_file() else sorted(path.rglob("*")) if path.is_dir() else []):
+            if file.is_file():
+                files[file.relative_to(root).as_posix()] = file.read_bytes()
+    return files
+
+
+def _fake_build(root):
+    (root / "book" / "executed").mkdir(parents=True)
+    (root / "book" / "executed" / "01_a.ipynb").write_text("old notebook")
+    (root / "_build" / "results").mkdir(parents=True)
+    (root / "_build" / "results" / "01_a.json").write_text('{"n": 1}')
+    (root / "_build" / "scorecard.csv").write_text("claim_id,status\n")
+    (root / "_build" / "html").mkdir()
+    (root / "_build" / "html" / "index.html").write_text("old book")
+    return _published_tree(root)
+
+
+def test_a_failed_book_build_leaves_the_previous_book_exactly(tmp_path, monkeypatch):
+    from mst_helpers import build
+
+    before = _fake_build(tmp_path)
+
+    def half_done(root, force=False, log=print):
+        (root / "_build" / "results" / "01_a.json").write_text('{"n": 2}')
+        (root / "_build" / "results" / "02_b.json").write_text("{}")
+        (root / "book" / "executed" / "01_a.ipynb").unlink()
+        raise build.BuildError("chapter 2 failed")
+
+    monkeypatch.setattr(build, "execute", half_done)
+    with pytest.raises(build.BuildError):
+        build.build_book(tmp_path)
+    assert _published_tree(tmp_path) == before
+    assert (tmp_path / "_build" / "html" / "index.html").read_text() == "old book"
+    assert not (tmp_path / build.PREVIOUS_DIR).exists()
+
+
+def test_a_killed_build_is_rolled_back_at_the_next_run(tmp_path, monkeypatch):
+    from mst_helpers import build
+
+    before = _fake_build(tmp_path)
+    build.snapshot(tmp_path)           # the killed run had taken its snapshot ...
+    (tmp_path / "_build" / "results" / "01_a.json").write_text("half written")   # ... and was writing
+    seen = {}
+    monkeypatch.setattr(build, "execute", lambda root, force=False, log=print: seen.setdefault("tree", _published_tree(root)) and [])
+    monkeypatch.setattr(build, "build_html", lambda root, force=False, log=print: False)
+    build.build_book(tmp_path, log=lambda line: seen.setdefault("log", line))
+    assert seen["tree"] == before and "restored" in seen["log"]
+
+
+def test_an_interrupted_restore_can_be_run_again(tmp_path):
+    from mst_helpers import build
+
+    before = _fake_build(tmp_path)
+    build.snapshot(tmp_path)
+    (tmp_path / "_build" / "results" / "01_a.json").write_text("new")
+    (tmp_path / "_build" / "scorecard.csv").unlink()
+    # The first restore moved the executed notebooks back, then was killed:
+    shutil.rmtree(tmp_path / "book" / "executed")
+    os.replace(tmp_path / build.PREVIOUS_DIR / "book" / "executed", tmp_path / "book" / "executed")
+    assert build.restore(tmp_path)
+    assert _published_tree(tmp_path) == before

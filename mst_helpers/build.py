@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import functools
 import hashlib
 import json
 import os
@@ -181,20 +182,31 @@ def _imported_names(tree: ast.AST, package: str) -> set[str]:
     return {n for n in names if n == "mst_helpers" or n.startswith("mst_helpers.")}
 
 
+@functools.lru_cache(maxsize=None)
+def _file_imports(path: str, mtime_ns: int, package: str) -> frozenset[str]:
+    """The helper modules one file imports (cached per file version within a build)."""
+    text = Path(path).read_text(encoding="utf-8")
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        # A notebook with magics or shell lines: read its code cells and drop those lines.
+        import jupytext
+
+        nb = jupytext.read(path)
+        tree = ast.parse("\n".join(line for cell in nb.cells if cell.cell_type == "code"
+                                   for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!"))))
+    return frozenset(_imported_names(tree, package))
+
+
 def helper_modules(source: Path, root: Path) -> list[Path]:
     """The ``mst_helpers`` files a chapter runs: those its code imports, followed transitively
     through every helper's own imports, with the ``__init__`` of each package on the way.
     A change to any other helper cannot change the chapter, so it does not re-run it."""
-    import jupytext
-
-    nb = jupytext.read(source)
-    # Magics and shell lines are not Python; they never import a helper.
-    code = "\n".join(line for cell in nb.cells if cell.cell_type == "code" for line in cell.source.splitlines()
-                     if not line.lstrip().startswith(("%", "!")))
-    pending = {(name, "") for name in _imported_names(ast.parse(code), "")}
+    # A jupytext percent notebook is a Python file (markdown cells are comments).
+    pending = set(_file_imports(str(source), source.stat().st_mtime_ns, ""))
     found: dict[str, Path] = {}
     while pending:
-        name, _ = pending.pop()
+        name = pending.pop()
         parts = name.split(".")
         for depth in range(1, len(parts) + 1):  # importing a.b.c runs a, a.b and a.b.c
             prefix = ".".join(parts[:depth])
@@ -205,7 +217,7 @@ def helper_modules(source: Path, root: Path) -> list[Path]:
                 continue
             found[prefix] = file
             package = prefix if file.name == "__init__.py" else prefix.rpartition(".")[0]
-            pending |= {(n, "") for n in _imported_names(ast.parse(file.read_text()), package)} - {(k, "") for k in found}
+            pending |= _file_imports(str(file), file.stat().st_mtime_ns, package) - found.keys()
     return sorted(set(found.values()))
 
 
@@ -283,6 +295,27 @@ def strip_run_metadata(nb):
     return nb
 
 
+def _data_digest(root: Path) -> str:
+    digest = hashlib.sha256()
+    _hash_path(digest, root / "data", root)
+    return digest.hexdigest()
+
+
+def validate_data_once(root: Path) -> None:
+    """:func:`validate_data`, skipped when ``data/`` is byte-identical to the last time it passed
+    (its verdict is a function of those bytes and of the helpers, which are hashed too)."""
+    digest = hashlib.sha256(_data_digest(root).encode())
+    for module in sorted((root / "mst_helpers").rglob("*.py")):
+        _hash_path(digest, module, root)
+    stamp = _stamp(root, "validated")
+    if stamp.is_file() and stamp.read_text() == digest.hexdigest():
+        return
+    stamp.unlink(missing_ok=True)
+    validate_data(root)
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(digest.hexdigest())
+
+
 def validate_data(root: Path) -> None:
     """Validate every data file the book reads before anything executes."""
     from .audit import load_releases, load_statements
@@ -326,7 +359,7 @@ def validate_data(root: Path) -> None:
 def execute(root: Path, force: bool = False, log: Callable[[str], None] = print) -> list[str]:
     """Execute the chapters whose inputs changed; return the stems executed."""
     root = root.resolve()
-    validate_data(root)
+    validate_data_once(root)
     todo = chapters(root)
     if not todo:
         raise BuildError(f"{root / '_toc.yml'} lists no chapter under {EXECUTED_DIR}/")
@@ -371,7 +404,7 @@ def _remove_stale_outputs(root: Path, stems: set[str], log: Callable[[str], None
     for folder, pattern in patterns:
         for path in sorted((root / folder).glob(pattern)):
             name = path.name.split(".", 1)[0]   # 10_uncertainty.glue.json -> 10_uncertainty
-            if path.is_file() and name not in stems and name != "html":
+            if path.is_file() and name not in stems and name not in ("html", "validated"):
                 path.unlink()
                 log(f"removed {path.relative_to(root)} (not in _toc.yml)")
 

@@ -270,3 +270,20 @@ def test_an_interrupted_restore_can_be_run_again(tmp_path):
     os.replace(tmp_path / build.PREVIOUS_DIR / "book" / "executed", tmp_path / "book" / "executed")
     assert build.restore(tmp_path)
     assert _published_tree(tmp_path) == before
+
+
+def test_validation_is_skipped_only_while_the_data_are_unchanged(tmp_path, monkeypatch):
+    """A no-op build does not re-read every file; any byte changed under data/ re-validates."""
+    from mst_helpers import build
+
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    shutil.copytree(ROOT / "mst_helpers", tmp_path / "mst_helpers", ignore=shutil.ignore_patterns("__pycache__"))
+    calls = []
+    monkeypatch.setattr(build, "validate_data", lambda root: calls.append(root))
+    build.validate_data_once(tmp_path)
+    build.validate_data_once(tmp_path)
+    assert len(calls) == 1
+    labs = tmp_path / "data" / "reconstructed" / "labs.csv"
+    labs.write_text(labs.read_text() + "\n")
+    build.validate_data_once(tmp_path)
+    assert len(calls) == 2

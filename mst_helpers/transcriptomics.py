@@ -37,7 +37,7 @@ __all__ = [
     "simulate_counts", "write_simulation", "read_gene_sets", "read_gmt", "validate_counts",
     "load_counts", "differential_expression", "call_degs", "read_reference", "compare_with_reference",
     "over_representation", "gsea_prerank", "PAPER_PATHWAYS", "pathway_summary", "shrinkage_summary",
-    "subgroups_separate",
+    "subgroups_separate", "subgroup_groups", "reference_summary",
     "calibrate", "benchmark",
 ]
 
@@ -315,6 +315,11 @@ def validate_counts(counts: pd.DataFrame, samples: pd.DataFrame, *, counts_name:
     duplicated = samples["sample"][samples["sample"].duplicated()]
     if len(duplicated):
         raise CountDataError(f"{samples_name}: sample '{duplicated.iloc[0]}' is listed twice")
+    if "subgroup" in samples.columns:
+        blank = samples[(samples["condition"] == "AML") & samples["subgroup"].fillna("").astype(str).str.strip().eq("")]
+        if len(blank):
+            raise CountDataError(f"{samples_name}: sample '{blank['sample'].iloc[0]}' has an empty 'subgroup' "
+                                 "(fill it, or drop the column to skip the sub-group analyses)")
     unknown = set(samples["condition"]) - set(CONDITION_ORDER)
     if unknown:
         raise CountDataError(f"{samples_name}: condition must be one of {CONDITION_ORDER}, "
@@ -472,9 +477,16 @@ def over_representation(table: pd.DataFrame, gene_sets: dict[str, list[str]], *,
     sets = {name: [g for g in genes if g in background] for name, genes in gene_sets.items()}
     sets = {name: genes for name, genes in sets.items() if len(genes) >= min_size}
     degs = list(tested.index[tested["call"] != "ns"])
+    columns = ["Term", "count", "set_size", "gene_ratio", "pvalue", "padj", "genes"]
+    if not sets or not degs:
+        # Nothing to test (no set shares enough genes with the matrix — other identifiers? — or
+        # no DEG): an empty table, which the chapter reports, instead of gseapy's empty list.
+        return pd.DataFrame(columns=columns)
     with _quiet():
         result = gseapy.enrich(gene_list=degs, gene_sets=sets, background=sorted(background),
                                outdir=None, no_plot=True, cutoff=1.0).results
+    if not isinstance(result, pd.DataFrame) or result.empty:
+        result = pd.DataFrame(columns=["Term", "Overlap", "P-value", "Adjusted P-value", "Genes"])
     annotated = len(set(degs) & set().union(*sets.values()))
     overlap = result["Overlap"].str.split("/", expand=True).astype(int)
     out = pd.DataFrame({
@@ -502,6 +514,9 @@ def gsea_prerank(table: pd.DataFrame, gene_sets: dict[str, list[str]], *, permut
     # Ties would be ordered arbitrarily; break them by gene name so reruns agree.
     order = np.lexsort((ranking.index.to_numpy(dtype=str), -ranking.to_numpy()))
     ranking = ranking.iloc[order]
+    ranked = set(ranking.index)
+    if not any(min_size <= len(ranked.intersection(genes)) <= max_size for genes in gene_sets.values()):
+        return pd.DataFrame(columns=["Term", "NES", "pvalue", "FDR", "lead_genes"])
     with _quiet():
         result = gseapy.prerank(rnk=ranking, gene_sets=gene_sets, outdir=None, no_plot=True,
                                 permutation_num=permutations, seed=seed, threads=1,
@@ -568,22 +583,47 @@ def shrinkage_summary(table: pd.DataFrame, shrunk: pd.DataFrame, lfc: float = 1.
     }
 
 
-def subgroups_separate(expression: pd.DataFrame, genes: list[str], pairs=(("P5", "P6"), ("P9", "P10")),
-                       n_clusters: int = 3) -> bool:
+def subgroup_groups(samples: pd.DataFrame) -> tuple[tuple[str, ...], ...]:
+    """The patient sub-groups a heatmap can test: AML samples sharing a ``subgroup`` value, in
+    groups of two or more. Empty when the sheet has no ``subgroup`` column or fewer than two
+    such groups (then there is nothing to separate)."""
+    if "subgroup" not in samples.columns:
+        return ()
+    aml = samples[samples["condition"].astype(str) == "AML"]
+    groups = tuple(tuple(map(str, g["sample"])) for _, g in aml.groupby("subgroup", sort=True) if len(g) >= 2)
+    return groups if len(groups) >= 2 else ()
+
+
+def subgroups_separate(expression: pd.DataFrame, genes: list[str], groups: tuple[tuple[str, ...], ...],
+                       n_clusters: int | None = None) -> bool:
     """Cut the heatmap's sample dendrogram (average linkage, correlation of row z-scores) into
-    ``n_clusters``: does each pair share a cluster, and the pairs sit in different ones?"""
+    ``n_clusters`` (default: one per group plus one for the controls): does each group share a
+    cluster, and do the groups sit in different ones? ``groups`` come from the samples sheet
+    (:func:`subgroup_groups`), never from sample names written here."""
     from scipy.cluster.hierarchy import fcluster, linkage
 
-    needed = {sample for pair in pairs for sample in pair}
-    if not needed <= set(expression.columns):
+    needed = {sample for group in groups for sample in group}
+    if not groups or not needed <= set(expression.columns):
         return False
     z = expression.loc[genes]
     z = z.sub(z.mean(axis=1), axis=0).div(z.std(axis=1), axis=0).dropna()
     labels = fcluster(linkage(z.T.to_numpy(), method="average", metric="correlation"),
-                      t=n_clusters, criterion="maxclust")
+                      t=n_clusters or len(groups) + 1, criterion="maxclust")
     cluster = dict(zip(expression.columns, labels))
-    together = all(cluster[a] == cluster[b] for a, b in pairs)
-    return together and len({cluster[a] for a, _ in pairs}) == len(pairs)
+    together = all(len({cluster[s] for s in group}) == 1 for group in groups)
+    return together and len({cluster[group[0]] for group in groups}) == len(groups)
+
+
+def reference_summary(agreement: dict[str, float] | None) -> str:
+    """What the R cross-check found, in words; or why there is none (no reference given)."""
+    if agreement is None:
+        return ("No R DESeq2 results were given (parameter r_reference), so this run has no cross-check: "
+                "the counts below are pydeseq2's alone.")
+    return (f"R calls {agreement['reference_up']:.0f} up and {agreement['reference_down']:.0f} down; "
+            f"{agreement['calls_differing']:.0f} genes change call between the two implementations (Jaccard index "
+            f"{agreement['jaccard']:.3f}), and the fold changes agree to a correlation of "
+            f"{agreement['lfc_correlation']:.6f}. The exact DEG count is therefore a property of the software as much as "
+            "of the data: a reproduction that gets within a handful of genes of a printed count has reproduced it.")
 
 
 # --------------------------------------------------------------------------- benchmark

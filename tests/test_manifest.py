@@ -110,3 +110,11 @@ def test_the_manifest_rows_count_data_rows():
     assert entries["data/reconstructed/labs.csv"].rows == str(len(labs) - 1)
     counts = gzip.decompress((ROOT / "data" / "transcriptomics" / "counts.csv.gz").read_bytes())
     assert entries["data/transcriptomics/counts.csv.gz"].rows == str(len(io.BytesIO(counts).readlines()) - 1)
+
+
+def test_data_readmes_point_to_files_that_exist():
+    import re
+
+    for readme in (ROOT / "data").rglob("*.md"):
+        for target in re.findall(r"`((?:notebooks|mst_helpers|tests|data)/[^`\s]+)`", readme.read_text()):
+            assert (ROOT / target).exists(), f"{readme.relative_to(ROOT)} points to {target}, which does not exist"

@@ -208,10 +208,37 @@ def test_subgroups_separate_on_planted_and_shuffled_structure():
     columns = {"P5": base + pattern, "P6": base + pattern, "P9": base - pattern, "P10": base - pattern,
                "C1": -base, "C2": -base}
     expression = pd.DataFrame({k: (v + rng.normal(scale=0.1, size=(200, 1)))[:, 0] for k, v in columns.items()}, index=genes)
-    assert tx.subgroups_separate(expression, genes)
+    groups = tx.subgroup_groups(tx.PAPER_DESIGN)
+    assert groups == (("P5", "P6"), ("P9", "P10"))
+    assert tx.subgroups_separate(expression, genes, groups)
     crossed = expression.rename(columns={"P6": "P9", "P9": "P6"})
-    assert not tx.subgroups_separate(crossed, genes)
-    assert not tx.subgroups_separate(expression.drop(columns="P10"), genes)
+    assert not tx.subgroups_separate(crossed, genes, groups)
+    assert not tx.subgroups_separate(expression.drop(columns="P10"), genes, groups)
+    # Other names, read from the sheet: nothing about P5 ... P10 is written in the helper.
+    renamed = expression.rename(columns={"P5": "a1", "P6": "a2", "P9": "b1", "P10": "b2"})
+    sheet = pd.DataFrame({"sample": ["a1", "a2", "b1", "b2", "C1", "C2"], "condition": ["AML"] * 4 + ["Control"] * 2,
+                          "subgroup": ["a", "a", "b", "b", "", ""]})
+    assert tx.subgroups_separate(renamed, genes, tx.subgroup_groups(sheet))
+
+
+def test_without_a_subgroup_column_there_is_nothing_to_separate():
+    sheet = pd.DataFrame(tx.PAPER_DESIGN).drop(columns="subgroup")
+    assert tx.subgroup_groups(sheet) == ()
+    assert not tx.subgroups_separate(pd.DataFrame(), [], ())
+
+
+def test_an_empty_subgroup_of_a_patient_is_named():
+    counts, samples = tx.simulate_counts(n_up=5, n_down=5)
+    samples = samples.assign(subgroup=samples["subgroup"].where(samples["sample"] != "P9", ""))
+    with pytest.raises(tx.CountDataError, match="sample 'P9' has an empty 'subgroup'"):
+        tx.validate_counts(counts, samples)
+
+
+def test_the_r_cross_check_summary_says_when_there_is_none():
+    assert "no cross-check" in tx.reference_summary(None)
+    text = tx.reference_summary({"reference_up": 883, "reference_down": 699, "calls_differing": 13, "jaccard": 0.9918,
+                                 "lfc_correlation": 0.99999})
+    assert text.startswith("R calls 883 up and 699 down; 13 genes change call")
 
 
 # ------------------------------------------------------------------ the DE fit (about 30 s)
@@ -295,3 +322,14 @@ def test_the_chapter_runs_on_a_readers_own_counts(tmp_path, monkeypatch):
     assert results["n_genes"] == len(mine) and results["n_samples.AML"] == 4
     assert results["n_up"] + results["n_down"] == results["n_degs"] > 0
     assert not any(key.startswith("r.") for key in results)
+
+
+def test_enrichment_with_no_overlapping_gene_set_is_an_empty_table_not_a_crash():
+    """Ensembl ids in the matrix, symbols in the sets: nothing overlaps."""
+    genes = [f"ENSG{i:011d}" for i in range(300)]
+    table = pd.DataFrame({"padj": np.linspace(0.001, 0.9, 300), "call": ["up"] * 40 + ["ns"] * 260,
+                          "stat": np.linspace(5, -5, 300)}, index=genes)
+    sets = {"Lysosome": [f"G{i}" for i in range(30)]}
+    ora = tx.over_representation(table, sets)
+    assert ora.empty and list(ora.columns) == ["Term", "count", "set_size", "gene_ratio", "pvalue", "padj", "genes"]
+    assert tx.gsea_prerank(table, sets, permutations=10).empty

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +40,8 @@ _COMMANDS = (
     ("data/transcriptomics/counts.csv.gz", "python -m mst_helpers.transcriptomics"),
     ("data/transcriptomics/samples.csv", "python -m mst_helpers.transcriptomics"),
     ("data/genesets/make_genesets.R", "git checkout -- data/genesets/make_genesets.R (the script itself)"),
+    ("data/genesets/make_gene_ids.R", "git checkout -- data/genesets/make_gene_ids.R (the script itself)"),
+    ("data/genesets/gene_ids.csv.gz", "Rscript data/genesets/make_gene_ids.R"),
     ("data/genesets/", "Rscript data/genesets/make_genesets.R"),
     ("data/published/", "curated by hand (see data/README.md): git checkout -- {path}"),
     ("data/", "git checkout -- {path}"),
@@ -67,7 +70,10 @@ def _rows(file: Path) -> str:
     """Data rows of a table (lines after the header; non-blank lines of a GMT), "" otherwise."""
     suffixes = "".join(file.suffixes[-2:])
     if suffixes.endswith((".csv", ".csv.gz", ".tsv")):
-        raw = gzip.decompress(file.read_bytes()) if file.suffix == ".gz" else file.read_bytes()
+        try:
+            raw = gzip.decompress(file.read_bytes()) if file.suffix == ".gz" else file.read_bytes()
+        except (OSError, EOFError, zlib.error):
+            return "unreadable"
         lines = [line for line in raw.splitlines() if line.strip()]
         return str(max(len(lines) - 1, 0))
     if file.suffix == ".gmt":

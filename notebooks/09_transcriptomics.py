@@ -43,8 +43,11 @@
 
 # %% tags=["parameters", "remove-cell"]
 # counts: genes (first column, unique ids) x samples, non-negative integer counts (.csv or .csv.gz);
-# gene ids must be HGNC symbols for the pathway analyses and the marker heatmaps to find them
+# gene ids: HGNC symbols, Ensembl gene ids (with or without version) or Entrez ids
 counts_path = "../data/transcriptomics/counts.csv.gz"
+# "auto" detects the kind of gene id; "symbol", "ensembl" or "entrez" forces it (non-symbols are
+# mapped offline with data/genesets/gene_ids.csv.gz)
+gene_id_type = "auto"
 # samples: columns sample, condition (AML or Control), subgroup; one row per count column
 samples_path = "../data/transcriptomics/samples.csv"
 # a folder with kegg_2011.gmt, go_selected.gmt and kegg_2011_names.csv (see data/genesets)
@@ -61,7 +64,7 @@ seed = 20260213
 # %% tags=["hide-cell"]
 import pandas as pd
 
-from mst_helpers import bottom_line
+from mst_helpers import bottom_line, gene_ids
 from mst_helpers import transcriptomics as tx
 from mst_helpers.claims import load_claims
 from mst_helpers.plotting import (enrichment_plot, expression_heatmap, rnaseq_qc_plot, shrinkage_plot, use_house_style,
@@ -76,6 +79,8 @@ claims = load_claims(claims_path)
 glue_claims(claims)
 out = ChapterResults("09_transcriptomics", results_dir)
 counts, samples = tx.load_counts(counts_path, samples_path)
+counts, id_mapping = gene_ids.to_symbols(counts, gene_id_type)
+out.show("ids.sentence", id_mapping.sentence)
 sets, catalogue = tx.read_gene_sets(gene_sets)
 out.record("n_genes", len(counts))
 out.record("n_samples", len(samples))
@@ -86,7 +91,7 @@ out.record("n_gene_sets.go", int((catalogue["source"] != "KEGG 2011").sum()))
 samples
 
 # %% [markdown]
-# The matrix has {glue:text}`n_genes:,` genes and {glue:text}`n_samples` samples
+# {glue:text}`ids.sentence` The matrix has {glue:text}`n_genes:,` genes and {glue:text}`n_samples` samples
 # ({glue:text}`n_samples.AML` patients, {glue:text}`n_samples.Control` controls). The
 # validation above refuses negative, missing or fractional counts, repeated gene ids, a sample
 # sheet that does not match the columns, and fewer than two samples in a condition — each with a
@@ -302,7 +307,7 @@ out.figure("fig_rnaseq_enrichment", fig)
 out.record("ora.n_significant", int((ora["padj"] <= 0.05).sum()))
 out.record("gsea.n_significant", int((gsea["FDR"] <= 0.05).sum()))
 out.record("ora.n_sets", len(ora))
-out.record("ora.top_term", ora.iloc[0]["Term"])
+out.record("ora.top_term", ora.iloc[0]["Term"] if len(ora) else "none: no gene set could be tested")
 numbered_table(tx.pathway_summary(ora, gsea, permutations=permutations), "The pathways the paper names: over-representation of DEGs (tested genes as background) and pre-ranked GSEA. Simulated counts.", "tab-rnaseq-pathways")
 
 # %% [markdown]

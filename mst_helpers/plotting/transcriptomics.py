@@ -25,8 +25,26 @@ SUBGROUP_COLOURS = {
 CALL_COLOURS = {"up": OKABE_ITO["vermillion"], "down": OKABE_ITO["blue"], "ns": "#BBBBBB"}
 
 
+def _sample_groups(samples: pd.DataFrame) -> dict[str, str]:
+    """Each sample group's colour: the sheet's sub-groups when it has them (the paper's three keep
+    their colours), else its conditions; controls black, other groups in palette order."""
+    column = "subgroup" if "subgroup" in samples.columns else "condition"
+    palette = [OKABE_ITO[k] for k in ("orange", "bluish_green", "sky_blue", "reddish_purple", "blue", "yellow")]
+    colours: dict[str, str] = {}
+    for value in dict.fromkeys(samples[column].astype(object).fillna("").astype(str)):
+        if value in SUBGROUP_COLOURS:
+            colours[value] = SUBGROUP_COLOURS[value]
+        elif value in ("Control", "healthy", ""):
+            colours[value or "control"] = OKABE_ITO["black"]
+        else:
+            colours[value] = palette[sum(c not in SUBGROUP_COLOURS for c in colours) % len(palette)]
+    return colours
+
+
 def _sample_colours(samples: pd.DataFrame) -> list[str]:
-    return [SUBGROUP_COLOURS.get(s, "#777777") for s in samples["subgroup"]]
+    column = "subgroup" if "subgroup" in samples.columns else "condition"
+    colours = _sample_groups(samples)
+    return [colours[v or "control"] for v in samples[column].astype(object).fillna("").astype(str)]
 
 
 def rnaseq_qc_plot(counts: pd.DataFrame, samples: pd.DataFrame, log_expression: pd.DataFrame) -> plt.Figure:
@@ -52,7 +70,7 @@ def rnaseq_qc_plot(counts: pd.DataFrame, samples: pd.DataFrame, log_expression: 
     axes[1].set(xlabel=f"PC1 ({100 * explained[0]:.0f}% of variance)",
                 ylabel=f"PC2 ({100 * explained[1]:.0f}%)", title="B. PCA, 500 most variable genes")
     axes[1].margins(0.25)
-    handles = [matplotlib.patches.Patch(color=c, label=k) for k, c in SUBGROUP_COLOURS.items()]
+    handles = [matplotlib.patches.Patch(color=c, label=k) for k, c in _sample_groups(samples).items()]
     axes[1].legend(handles=handles, loc="best", fontsize=9)
 
     corr = np.corrcoef(log_expression[samples["sample"]].T.to_numpy())

@@ -125,8 +125,13 @@ def check_manifest(root: Path) -> list[str]:
         if current is None:
             problems.append(f"{shipped.path}: missing; regenerate it with: {shipped.regenerate}")
         elif current.sha256 != shipped.sha256:
-            rows = (f" ({current.rows} data rows where the manifest has {shipped.rows})"
-                    if current.rows != shipped.rows else " (same number of rows, different content)")
+            if current.rows == shipped.rows:
+                rows = " (same number of rows, different content)"
+            elif current.rows == "unreadable":
+                rows = " (it can no longer be read as a table)"
+            else:
+                rows = (f" ({current.rows} data {'row' if current.rows == '1' else 'rows'} where the manifest "
+                        f"has {shipped.rows})")
             problems.append(f"{shipped.path}: differs from the shipped file{rows}; regenerate it with: "
                             f"{shipped.regenerate} — or, if you changed it on purpose, run "
                             "`python -m mst_helpers.build manifest` to record the new version")

@@ -32,11 +32,12 @@ seed = 0
 import platform
 import shutil
 import subprocess
-from importlib.metadata import distributions, version
+from importlib.metadata import version
 
 import pandas as pd
 
 from mst_helpers import bottom_line
+from mst_helpers.environment import installed_packages
 from mst_helpers.results import ChapterResults
 from mst_helpers.tables import numbered_table
 
@@ -57,7 +58,7 @@ numbered_table(pd.DataFrame(rows), "Key software of this build.", "tab-reproduce
 # would list it, follows (click to show); `pyproject.toml` and `environment.yml` pin the ranges.
 
 # %% tags=["hide-input", "hide-output"]
-frozen = sorted(f"{d.metadata['Name']}=={d.version}" for d in distributions() if d.metadata["Name"])
+frozen = installed_packages()
 out.record("n_packages", len(frozen))
 print("\n".join(frozen))
 

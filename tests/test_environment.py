@@ -72,3 +72,17 @@ def test_repository_button_and_run_links_name_one_repository():
     assert config["html"]["use_repository_button"] is True
     assert config["repository"]["url"] == sphinx["mst_repository_url"]
     assert config["repository"]["branch"] == sphinx["mst_repository_branch"]
+
+
+def test_the_package_list_names_each_package_once():
+    """A leftover egg-info beside the installed metadata must not list the book twice."""
+    from mst_helpers.environment import installed_packages
+
+    class Dist:
+        def __init__(self, name, version):
+            self.metadata, self.version = {"Name": name}, version
+
+    listed = installed_packages([Dist("mst-aml-book", "0.1.0"), Dist("pandas", "2.2.3"), Dist("mst_aml_book", "0.1.0"),
+                                 Dist("Jupyter_Book", "1.0.4"), Dist("", "0")])
+    assert listed == ["Jupyter_Book==1.0.4", "mst-aml-book==0.1.0", "pandas==2.2.3"]
+    assert len(installed_packages()) == len({p.split("==")[0].lower().replace("_", "-") for p in installed_packages()})

@@ -30,9 +30,13 @@ __all__ = [
     "claim_printed",
     "printed_by_id",
     "claim_label",
+    "section_name",
 ]
 
 SECTIONS = ("abstract", "introduction", "methods", "results", "table1", "table2", "discussion")
+#: Each section as a reader names it ("Table 2", not "table2").
+SECTION_NAMES = {"abstract": "Abstract", "introduction": "Introduction", "methods": "Methods", "results": "Results",
+                 "table1": "Table 1", "table2": "Table 2", "discussion": "Discussion"}
 KINDS = (
     "count", "percent", "mean", "sd", "median", "quartile", "range_min", "range_max",
     "p_value", "time", "dose", "age", "threshold", "date", "version", "label",
@@ -179,3 +183,8 @@ def claim_label(claims: pd.DataFrame, claim_id: str) -> str:
     group, never the registry id (which stays in the CSV files)."""
     row = _row(claims, claim_id)
     return f"{row['quantity']} ({row['group']})"
+
+
+def section_name(section: str) -> str:
+    """A registry section as a reader names it: ``"table2"`` -> ``"Table 2"``."""
+    return SECTION_NAMES.get(str(section), str(section))

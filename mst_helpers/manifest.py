@@ -81,17 +81,16 @@ def _rows(file: Path) -> str:
     return ""
 
 
+def _entry(root: Path, relative: str) -> Entry:
+    file = root / relative
+    return Entry(relative, hashlib.sha256(file.read_bytes()).hexdigest(), _rows(file), regenerate_command(relative))
+
+
 def manifest_entries(root: Path) -> list[Entry]:
     """The entries the files under ``root/data`` have now (the manifest itself excluded)."""
     root = Path(root)
-    entries = []
-    for file in sorted((root / "data").rglob("*")):
-        relative = file.relative_to(root).as_posix()
-        if not file.is_file() or Path(relative) == MANIFEST or "__pycache__" in file.parts:
-            continue
-        entries.append(Entry(relative, hashlib.sha256(file.read_bytes()).hexdigest(), _rows(file),
-                             regenerate_command(relative)))
-    return entries
+    return [_entry(root, file.relative_to(root).as_posix()) for file in sorted((root / "data").rglob("*"))
+            if file.is_file() and file.relative_to(root) != MANIFEST and "__pycache__" not in file.parts]
 
 
 def write_manifest(root: Path) -> Path:
@@ -118,19 +117,20 @@ def check_manifest(root: Path) -> list[str]:
     root = Path(root)
     if not (root / MANIFEST).is_file():
         return []  # a reader's project without a manifest: nothing shipped to compare with
-    now = {e.path: e for e in manifest_entries(root)}
     problems = []
     for shipped in read_manifest(root):
-        current = now.get(shipped.path)
-        if current is None:
+        # Only the shipped files are read, and a table's rows are counted only when it changed.
+        file = root / shipped.path
+        if not file.is_file():
             problems.append(f"{shipped.path}: missing; regenerate it with: {shipped.regenerate}")
-        elif current.sha256 != shipped.sha256:
-            if current.rows == shipped.rows:
+        elif hashlib.sha256(file.read_bytes()).hexdigest() != shipped.sha256:
+            now_rows = _rows(file)
+            if now_rows == shipped.rows:
                 rows = " (same number of rows, different content)"
-            elif current.rows == "unreadable":
+            elif now_rows == "unreadable":
                 rows = " (it can no longer be read as a table)"
             else:
-                rows = (f" ({current.rows} data {'row' if current.rows == '1' else 'rows'} where the manifest "
+                rows = (f" ({now_rows} data {'row' if now_rows == '1' else 'rows'} where the manifest "
                         f"has {shipped.rows})")
             problems.append(f"{shipped.path}: differs from the shipped file{rows}; regenerate it with: "
                             f"{shipped.regenerate} — or, if you changed it on purpose, run "

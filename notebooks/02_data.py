@@ -50,8 +50,7 @@ seed = 0
 import pandas as pd
 
 from mst_helpers import bottom_line
-from mst_helpers.audit.records import SECTION_NAMES
-from mst_helpers.claims import load_claims
+from mst_helpers.claims import load_claims, section_name
 from mst_helpers.cohort import CUTOFF, load_cohort
 from mst_helpers.plotting import follow_up_timeline, use_house_style
 from mst_helpers.reconstruct import PROFILES, reconstruct
@@ -123,7 +122,7 @@ out.record("n_targets", len(targets))
 out.record("n_targets_met", int(targets["meets"].sum()))
 for _, row in comparison.iterrows():
     out.record(f"recomputed.{row['id']}", float(row["recomputed"]))
-by_section = targets.assign(section=targets["section"].map(SECTION_NAMES)).groupby("section", sort=False)["meets"].agg(
+by_section = targets.assign(section=targets["section"].map(section_name)).groupby("section", sort=False)["meets"].agg(
     targets="size", met="sum").reset_index()
 numbered_table(by_section, "Targets by section of the paper, and how many the cohort meets.", "tab-data-targets-summary")
 
@@ -133,7 +132,7 @@ numbered_table(by_section, "Targets by section of the paper, and how many the co
 
 # %% tags=["hide-input", "hide-output"]
 shown = targets.assign(recomputed=targets["recomputed"].map(lambda v: f"{v:.4g}"),
-                       where=targets["section"].map(SECTION_NAMES))
+                       where=targets["section"].map(section_name))
 numbered_table(shown[["where", "quantity", "group", "printed", "recomputed", "meets"]], "Every target, printed and recomputed.", "tab-data-targets")
 
 # %% [markdown]
@@ -147,7 +146,7 @@ relaxed = claims[claims["role"] == "relaxed"].merge(comparison[["id", "recompute
 relaxed["recomputed"] = relaxed["recomputed"].map(lambda v: "–" if pd.isna(v) else f"{v:.4g}")
 out.record("n_relaxed", len(relaxed))
 out.record("n_relaxed_recomputable", int((relaxed["recomputed"] != "–").sum()))
-relaxed["printed → cohort"] = (relaxed["quantity"] + " (" + relaxed["group"] + ", " + relaxed["section"].map(SECTION_NAMES)
+relaxed["printed → cohort"] = (relaxed["quantity"] + " (" + relaxed["group"] + ", " + relaxed["section"].map(section_name)
                                + "): " + relaxed["printed"]) + " → " + relaxed["recomputed"]
 by_reading = relaxed.groupby("note", sort=False)["printed → cohort"].agg("; ".join).reset_index()
 by_reading = by_reading.rename(columns={"note": "reading chosen"})[["printed → cohort", "reading chosen"]]

@@ -9,9 +9,10 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from ..claims import section_name
 from ..pvalues import categorical_tests, matches_printed, t_test_from_summary
 from .arithmetic import rounds_to
-from .records import GROUPS, _index, _printed, _val, SECTION_NAMES
+from .records import GROUPS, _index, _printed, _val
 
 
 # --------------------------------------------------------------------------- p-values
@@ -156,7 +157,7 @@ def origin_ties(origins: pd.DataFrame, claims: pd.DataFrame) -> pd.Series:
                 a, b = (r.n1 - r.k1, r.n2 - r.k2) if flip else (r.k1, r.k2)
                 if rounds_to(100 * a / r.n1, young["printed"]) and rounds_to(100 * b / r.n2, old["printed"]):
                     found.append(f"{quantity}: {young['printed']}% = {a}/{r.n1} and {old['printed']}% = {b}/{r.n2} "
-                                 f"({SECTION_NAMES.get(young['section'], young['section'])})")
+                                 f"({section_name(young['section'])})")
         ties.append("; ".join(found))
     return pd.Series(ties, index=origins.index, dtype=object)
 

@@ -12,6 +12,7 @@ from typing import Sequence
 
 import pandas as pd
 
+from ..claims import section_name
 from .arithmetic import rounds_to
 
 GROUPS = ("60-70", ">70")
@@ -29,16 +30,10 @@ def _printed(c: pd.DataFrame, claim_id: str) -> str:
     return str(c.at[claim_id, "printed"])
 
 
-#: Where a printed number stands in the paper, as a reader names it.
-SECTION_NAMES = {"abstract": "Abstract", "introduction": "Introduction", "methods": "Methods", "results": "Results",
-                 "table1": "Table 1", "table2": "Table 2", "discussion": "Discussion"}
-
-
 def where(c: pd.DataFrame, claim_id: str) -> str:
     """The section of the paper that prints ``claim_id`` ("Table 2", "Discussion"): what a reader
     sees in a check's name instead of the registry id (the id stays in ``claim_ids``)."""
-    section = str(c.at[claim_id, "section"])
-    return SECTION_NAMES.get(section, section)
+    return section_name(c.at[claim_id, "section"])
 
 
 def _row(check: str, family: str, claim_ids: Sequence[str], printed: str, recomputed: str, ok: bool, detail: str = "",

@@ -25,26 +25,30 @@ SUBGROUP_COLOURS = {
 CALL_COLOURS = {"up": OKABE_ITO["vermillion"], "down": OKABE_ITO["blue"], "ns": "#BBBBBB"}
 
 
-def _sample_groups(samples: pd.DataFrame) -> dict[str, str]:
-    """Each sample group's colour: the sheet's sub-groups when it has them (the paper's three keep
-    their colours), else its conditions; controls black, other groups in palette order."""
+def _group_labels(samples: pd.DataFrame) -> list[str]:
+    """Each sample's group: its sub-group when the sheet has them, else its condition."""
     column = "subgroup" if "subgroup" in samples.columns else "condition"
+    return [value or "control" for value in samples[column].astype(object).fillna("").astype(str)]
+
+
+def _sample_groups(samples: pd.DataFrame) -> dict[str, str]:
+    """Each sample group's colour (:func:`_group_labels`): the paper's three sub-groups keep their
+    colours, controls are black, other groups take the palette in order."""
     palette = [OKABE_ITO[k] for k in ("orange", "bluish_green", "sky_blue", "reddish_purple", "blue", "yellow")]
     colours: dict[str, str] = {}
-    for value in dict.fromkeys(samples[column].astype(object).fillna("").astype(str)):
+    for value in dict.fromkeys(_group_labels(samples)):
         if value in SUBGROUP_COLOURS:
             colours[value] = SUBGROUP_COLOURS[value]
-        elif value in ("Control", "healthy", ""):
-            colours[value or "control"] = OKABE_ITO["black"]
+        elif value in ("Control", "healthy", "control"):
+            colours[value] = OKABE_ITO["black"]
         else:
             colours[value] = palette[sum(c not in SUBGROUP_COLOURS for c in colours) % len(palette)]
     return colours
 
 
 def _sample_colours(samples: pd.DataFrame) -> list[str]:
-    column = "subgroup" if "subgroup" in samples.columns else "condition"
     colours = _sample_groups(samples)
-    return [colours[v or "control"] for v in samples[column].astype(object).fillna("").astype(str)]
+    return [colours[label] for label in _group_labels(samples)]
 
 
 def rnaseq_qc_plot(counts: pd.DataFrame, samples: pd.DataFrame, log_expression: pd.DataFrame) -> plt.Figure:

@@ -259,7 +259,9 @@ def _execute_one(chapter: Chapter, root: Path, kernel: str) -> None:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    nb = jupytext.read(chapter.source)
+    from .editions import select_cells
+
+    nb = select_cells(jupytext.read(chapter.source), "paper")
     nb.metadata["kernelspec"] = {"name": kernel, "display_name": "Python (mst-aml-book)", "language": "python"}
     work = root / BUILD_DIR / "papermill"
     work.mkdir(parents=True, exist_ok=True)
@@ -295,7 +297,7 @@ def strip_run_metadata(nb):
     return nb
 
 
-def validate_data_once(root: Path) -> None:
+def validate_data_once(root: Path, log: Callable[[str], None] = print) -> None:
     """:func:`validate_data`, skipped when ``data/`` is byte-identical to the last time it passed
     (its verdict is a function of those bytes and of the helpers, which are hashed too)."""
     digest = hashlib.sha256()
@@ -305,27 +307,37 @@ def validate_data_once(root: Path) -> None:
     if stamp.is_file() and stamp.read_text() == digest.hexdigest():
         return
     stamp.unlink(missing_ok=True)
-    validate_data(root)
+    for note in validate_data(root):
+        log(f"note: {note}")
     stamp.parent.mkdir(parents=True, exist_ok=True)
     stamp.write_text(digest.hexdigest())
 
 
-def validate_data(root: Path) -> None:
-    """Validate every data file the book reads before anything executes."""
+def validate_data(root: Path) -> list[str]:
+    """Validate every data file the book reads before anything executes.
+
+    Returns one note per file that carries columns the book does not use (they are kept, not
+    refused); raises :class:`BuildError` naming file, row and column on anything invalid.
+    """
     from .audit import load_releases, load_statements
     from .claims import load_claims
     from .cohort import load_cohort
-    from .schema import DataValidationError
+    from .schema import DataValidationError, extra_columns_note
     from .transcriptomics import gene_set_overlap_problems, load_counts, read_gene_sets, read_gmt
 
+    published = root / "data" / "published"
+    frames: list[tuple[Path, object]] = []
     try:
-        load_claims(root / "data" / "published" / "claims.csv")
+        frames.append((published / "claims.csv", load_claims(published / "claims.csv")))
         # The audit's reference tables, when the project ships them (a reader's project may not).
         for name, load in (("bioconductor_releases.csv", load_releases), ("statements.csv", load_statements)):
-            if (root / "data" / "published" / name).exists():
-                load(root / "data" / "published" / name)
-        if (root / "data" / "reconstructed").is_dir():
-            load_cohort(root / "data" / "reconstructed")
+            if (published / name).exists():
+                frames.append((published / name, load(published / name)))
+        cohort_dir = root / "data" / "reconstructed"
+        if cohort_dir.is_dir():
+            cohort = load_cohort(cohort_dir)
+            frames += [(cohort_dir / f"{name}.csv", getattr(cohort, name))
+                       for name in ("patients", "courses", "chimerism", "labs") if getattr(cohort, name) is not None]
         transcriptomics_dir = root / "data" / "transcriptomics"
         counts = None
         if transcriptomics_dir.is_dir():
@@ -348,12 +360,13 @@ def validate_data(root: Path) -> None:
     changed = check_manifest(root)
     if changed:
         raise BuildError("shipped data files differ from data/MANIFEST.tsv:\n" + "\n".join(changed))
+    return [note for path, frame in frames if (note := extra_columns_note(path.relative_to(root), frame))]
 
 
 def execute(root: Path, force: bool = False, log: Callable[[str], None] = print) -> list[str]:
     """Execute the chapters whose inputs changed; return the stems executed."""
     root = root.resolve()
-    validate_data_once(root)
+    validate_data_once(root, log)
     todo = chapters(root)
     if not todo:
         raise BuildError(f"{root / '_toc.yml'} lists no chapter under {EXECUTED_DIR}/")
@@ -610,17 +623,90 @@ def bench(root: Path, log: Callable[[str], None] = print) -> dict[str, float]:
     return times
 
 
+def run_chapter(root: Path, chapter: str, cohort_path: Path, output: Path, parameters: dict | None = None,
+                kernel: str | None = None) -> Path:
+    """Execute the own-data edition of ``notebooks/<chapter>.py`` on ``cohort_path`` with papermill.
+
+    Writes ``<output>/<chapter>.ipynb`` (run metadata stripped) and the chapter's results file in
+    ``<output>/results/``; returns the notebook's path. Raises ``papermill`` errors unchanged.
+    """
+    import jupytext
+    import nbformat
+    import papermill
+
+    from .cohort import is_reconstruction
+    from .editions import EditionError, select_cells
+
+    root, output = Path(root).resolve(), Path(output).resolve()
+    source = root / "notebooks" / f"{chapter}.py"
+    if not source.is_file():
+        raise EditionError(f"{source}: no such chapter")
+    edition = "paper" if is_reconstruction(cohort_path) else "own"
+    nb = select_cells(jupytext.read(source), edition)
+    kernel = kernel or _kernel_name()
+    nb.metadata["kernelspec"] = {"name": kernel, "display_name": "Python (mst-aml-book)", "language": "python"}
+    output.mkdir(parents=True, exist_ok=True)
+    prepared = output / f".{chapter}.input.ipynb"
+    nbformat.write(nb, prepared)
+    executed = output / f"{chapter}.ipynb"
+    values = {"cohort_path": str(Path(cohort_path).resolve()), "results_dir": str(output / "results"), "edition": edition}
+    values.update(parameters or {})
+    try:
+        papermill.execute_notebook(str(prepared), str(executed), parameters=values, kernel_name=kernel,
+                                   cwd=str(root / "notebooks"), progress_bar=False, log_output=False)
+    finally:
+        prepared.unlink(missing_ok=True)
+    nbformat.write(strip_run_metadata(nbformat.read(executed, as_version=4)), executed)
+    return executed
+
+
+def run_own(root: Path, args: argparse.Namespace) -> Path:
+    """``run CHAPTER --cohort FOLDER``: validate the cohort, then execute the chapter's own-data edition."""
+    from papermill.exceptions import PapermillExecutionError
+
+    from .cohort import load_cohort
+    from .editions import EditionError
+    from .schema import DataValidationError
+
+    if not args.chapter or args.cohort is None:
+        raise BuildError("run needs a chapter and --cohort, e.g. python -m mst_helpers.build run 06_survival --cohort my_cohort/")
+    try:
+        cohort = load_cohort(args.cohort, cutoff_date=args.cutoff_date)
+    except DataValidationError as err:
+        raise BuildError(str(err)) from None
+    parameters = {key: value for key, value in (("group_column", args.group_column), ("age_cut", args.age_cut),
+                                                 ("cutoff_date", args.cutoff_date)) if value is not None}
+    print(f"{args.chapter}: {len(cohort.patients)} patients from {args.cohort}; executing ...")
+    os.environ["PYTHONPATH"] = os.pathsep.join([str(root)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    try:
+        executed = run_chapter(root, args.chapter, args.cohort, args.output, parameters)
+    except (EditionError, PapermillExecutionError) as err:
+        message = f"{err.ename}: {err.evalue}" if isinstance(err, PapermillExecutionError) else str(err)
+        raise BuildError(f"{args.chapter} on {args.cohort}: {message}") from None
+    print(f"wrote {executed} and {executed.parent / 'results' / (args.chapter + '.json')}")
+    return executed
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mst_helpers.build", description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["book", "execute", "html", "validate", "pair", "bench", "manifest"])
+    parser.add_argument("command", choices=["book", "execute", "html", "validate", "pair", "bench", "manifest", "run"])
+    parser.add_argument("chapter", nargs="?", help="run: the chapter to execute on your cohort (e.g. 06_survival)")
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="project root (default: current folder)")
     parser.add_argument("--force", action="store_true", help="execute and build even when up to date")
+    own = parser.add_argument_group("run: a chapter on your own cohort (see 'The cohort contract' in data/README.md)")
+    own.add_argument("--cohort", type=Path, help="folder with patients.csv (and optional courses/chimerism/labs.csv)")
+    own.add_argument("--output", type=Path, default=Path("my-results"), help="where the executed notebook and results go")
+    own.add_argument("--group-column", help="patients.csv column to compare (default age_group, or age split at --age-cut)")
+    own.add_argument("--age-cut", type=float, help="age groups when the group column is absent: <= cut vs > cut (default 70)")
+    own.add_argument("--cutoff-date", help="end of follow-up (YYYY-MM-DD): later events are censored there")
     args = parser.parse_args(argv)
     root = args.root.resolve()
     started = time.perf_counter()
     try:
         if args.command == "validate":
-            validate_data(root)
+            for note in validate_data(root):
+                print(f"note: {note}")
             print("data: valid")
         elif args.command == "execute":
             execute(root, force=args.force)
@@ -634,6 +720,8 @@ def main(argv: list[str] | None = None) -> int:
             from .manifest import write_manifest
 
             print(f"wrote {write_manifest(root).relative_to(root)}")
+        elif args.command == "run":
+            run_own(root, args)
         elif args.command == "bench":
             times = bench(root)
             width = max(map(len, times))

@@ -7,6 +7,7 @@ row (1-based data row, and the line of the file) and which column is at fault.
 
 from __future__ import annotations
 
+import copy
 import gzip
 import io
 import zlib
@@ -17,7 +18,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaError, SchemaErrors
 
-__all__ = ["DataValidationError", "read_text", "read_csv", "read_validated_csv", "validate_frame", "row_label"]
+__all__ = ["DataValidationError", "read_text", "read_csv", "read_validated_csv", "validate_frame", "row_label", "extra_columns_note"]
 
 #: How many individual failures one error message lists before summarising.
 MAX_LISTED_FAILURES = 10
@@ -157,6 +158,14 @@ def validate_frame(
         The validated, type-coerced frame.
     """
     path = str(path)
+    # Columns the schema does not know are kept as they are (a reader's own data may carry more than
+    # the book needs) and named once in ``attrs["extra_columns"]`` for the build to report.
+    extra = [c for c in frame.columns if c not in schema.columns]
+    if getattr(schema, "strict", False) is True and extra:
+        schema = _lenient(schema)
+    bad_dates = _unparsable_dates(frame, schema, path, id_column)
+    if bad_dates:
+        raise DataValidationError(f"{path} does not match its schema:\n" + "\n".join(bad_dates))
     try:
         valid = schema.validate(frame, lazy=True)
     except SchemaErrors as err:
@@ -174,7 +183,49 @@ def validate_frame(
             raise DataValidationError(
                 f"{path} does not match its schema:\n" + "\n".join(f"{path}: {p}" for p in listed + tail)
             )
+    valid.attrs["extra_columns"] = extra
     return valid
+
+
+#: The one date form the data files use (ISO 8601); anything else is named row by row.
+DATE_FORMAT = "%Y-%m-%d"
+
+
+def _unparsable_dates(frame: pd.DataFrame, schema: pa.DataFrameSchema, path: str, id_column: str | None) -> list[str]:
+    """Each cell of a date column that is not a ``YYYY-MM-DD`` date, by row (pandera would
+    reject the whole column at once, "all rows", when one value has another form)."""
+    problems = []
+    for name, column in schema.columns.items():
+        if name not in frame.columns or "datetime" not in str(column.dtype):
+            continue
+        values = frame[name]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            continue
+        text = values.where(values.notna(), None)
+        parsed = pd.to_datetime(text, format=DATE_FORMAT, errors="coerce")
+        for position in (i for i, (raw, ok) in enumerate(zip(text, parsed)) if raw is not None and pd.isna(ok)):
+            if len(problems) == MAX_LISTED_FAILURES:
+                problems.append("... and more dates in other forms")
+                return problems
+            problems.append(f"{path}: {_row_label(position, frame, id_column)}, column {name!r}: "
+                            f"{text.iloc[position]!r} is not a date in the form YYYY-MM-DD")
+    return problems
+
+
+def _lenient(schema: pa.DataFrameSchema) -> pa.DataFrameSchema:
+    """The same schema, accepting columns it does not name."""
+    lenient = copy.deepcopy(schema)
+    lenient.strict = False
+    return lenient
+
+
+def extra_columns_note(path: str | Path, frame: pd.DataFrame) -> str | None:
+    """One line naming the columns of ``frame`` its schema does not use, or None."""
+    extra = frame.attrs.get("extra_columns") or []
+    if not extra:
+        return None
+    names = ", ".join(repr(c) for c in extra)
+    return f"{path}: column{'s' if len(extra) > 1 else ''} {names} not used by the book (kept, not validated)"
 
 
 def read_validated_csv(

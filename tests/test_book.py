@@ -145,9 +145,9 @@ def _corrupt_patients(project: Path, how: str) -> None:
     rows = list(csv.DictReader(path.open(newline="", encoding="utf-8")))
     columns = list(rows[0])
     if how == "missing column":
-        columns.remove("donor_sex")
+        columns.remove("diagnosis_date")
     elif how == "unknown category":
-        rows[2]["hla_mismatch"] = "7/10"
+        rows[2]["sex"] = "X"
     elif how == "death before diagnosis":
         dead = next(i for i, r in enumerate(rows) if r["death"] == "1")
         rows[dead]["death_date"] = rows[dead]["last_contact_date"] = "1999-12-31"
@@ -161,8 +161,8 @@ def _corrupt_patients(project: Path, how: str) -> None:
 
 @pytest.mark.parametrize(
     "how, expected",
-    [("missing column", ["column 'donor_sex' is missing"]),
-     ("unknown category", ["row 3", "column 'hla_mismatch'", "'7/10'"]),
+    [("missing column", ["column 'diagnosis_date' is missing"]),
+     ("unknown category", ["row 3", "column 'sex'", "'X'"]),
      ("death before diagnosis", ["column 'death_date'", "1999-12-31 is before diagnosis_date"]),
      ("duplicate id", ["row 9", "column 'patient_id'", "duplicate"])],
 )

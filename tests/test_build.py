@@ -279,7 +279,7 @@ def test_validation_is_skipped_only_while_the_data_are_unchanged(tmp_path, monke
     shutil.copytree(ROOT / "data", tmp_path / "data")
     shutil.copytree(ROOT / "mst_helpers", tmp_path / "mst_helpers", ignore=shutil.ignore_patterns("__pycache__"))
     calls = []
-    monkeypatch.setattr(build, "validate_data", lambda root: calls.append(root))
+    monkeypatch.setattr(build, "validate_data", lambda root: calls.append(root) or [])
     build.validate_data_once(tmp_path)
     build.validate_data_once(tmp_path)
     assert len(calls) == 1

@@ -218,6 +218,26 @@ def survival(values: Values, printed: Printed, reconstructed: bool = True) -> st
     return compose(first, second, third, fourth)
 
 
+def survival_own(values: Values, order: list[str], group_column: str, labels: Mapping[str, str]) -> str:
+    """Chapter 6 on a reader's cohort: what the log-rank test and the group Cox model say."""
+    n = int(values["n_os"])
+    first = (f"your cohort's {n} patients fall into {len(order)} groups of {group_column} "
+             f"({', '.join(labels[g] for g in order)})")
+    tests = [(name, _f(values, f"logrank.{endpoint}.{group_column}.p")) for endpoint, name in
+             (("os", "overall survival"), ("lfs", "leukaemia-free survival")) if f"logrank.{endpoint}.{group_column}.p" in values]
+    second = "the log-rank test gives " + _tests_phrase(tests) if tests else "no group comparison could be tested"
+    third = ""
+    if len(order) == 2 and f"cox_group.os.{order[1]}.hr" in values:
+        key = f"cox_group.os.{order[1]}"
+        third = (f"the overall-survival hazard ratio of {labels[order[1]]} against {labels[order[0]]} is "
+                 f"{format_hr(_f(values, key + '.hr'))} (95% CI {format_hr(_f(values, key + '.lower'))}–"
+                 f"{format_hr(_f(values, key + '.upper'))}); an association, not an effect of group membership")
+    elif "cox_group.os.lr_p" in values:
+        third = (f"a Cox model of all groups at once gives {difference_phrase(_f(values, 'cox_group.os.lr_p'))} in "
+                 "overall survival; the table gives each group's hazard ratio against the first")
+    return compose(first, second, third)
+
+
 def immortal(values: Values) -> str:
     """Chapter 7: the "> 3 courses" comparison with and without immortal time."""
     first = (f"treating \"more than three courses\" as known at diagnosis gives an overall-survival hazard ratio "
@@ -232,6 +252,26 @@ def immortal(values: Values) -> str:
         third = ("once immortal time is removed and age is taken into account, the interval includes no effect: "
                  "these data do not show that more courses prolong life")
     return compose(first, second, third)
+
+
+def immortal_own(values: Values) -> str:
+    """Chapter 7 on a reader's cohort: the courses comparison with and without immortal time, when
+    the cohort has courses; otherwise what the multi-state model shows."""
+    sentences = []
+    if "td.os.hr" in values:
+        sentences.append(f"treating \"more than three courses\" as known at diagnosis gives an overall-survival hazard "
+                         f"ratio of {format_hr(_f(values, 'naive.os.hr'))} ({p_statement(_f(values, 'naive.os.p'))})")
+        sentences.append(f"counting each patient as unexposed until the fourth infusion gives {_ci(values, 'td.os')}; "
+                         "what remains can still be fitness or reverse causation, not an effect of the courses")
+    else:
+        sentences.append("without courses.csv the immortal-time analyses cannot run: they need the date of each course")
+    alive_cr = sorted(k for k in values if k.startswith("ms.") and k.endswith(".CR.12"))
+    if alive_cr:
+        parts = [f"{format_percent(_f(values, k))}% of {k[3:-len('.CR.12')]}" for k in alive_cr]
+        sentences.append("a year after diagnosis the multi-state model puts " + ", ".join(parts) + " in complete remission")
+    else:
+        sentences.append("the multi-state model could not be fitted to these dates")
+    return compose(*sentences)
 
 
 def competing(values: Values, printed: Printed, reconstructed: bool = True, horizon: int = 60) -> str:
@@ -249,6 +289,23 @@ def competing(values: Values, printed: Printed, reconstructed: bool = True, hori
              f"lets death prevent relapse, gives {format_percent(aj)}%" if km - aj >= 0.05 else
              "1 − Kaplan–Meier and the Aalen–Johansen estimate agree here, because almost no patient dies "
              "before relapsing")
+    return compose(first, second, third)
+
+
+def competing_own(values: Values, order: list[str], group_column: str, labels: Mapping[str, str],
+                  horizon: int = 60) -> str:
+    """Chapter 8 on a reader's cohort: relapse and NRM by group, and 1 − KM against Aalen–Johansen."""
+    incidence = [f"{format_percent(_f(values, key))}% for {labels[g]}" for g in order
+                 if (key := f"cif.cr.relapse.{g}.{horizon}") in values]
+    first = (f"counted from remission, the cumulative incidence of relapse at {horizon // 12} years is " + ", ".join(incidence)
+             if incidence else f"your cohort has {format_count(_i(values, 'n.from CR'), 'patient')} in complete remission")
+    tests = [(name, _f(values, f"gray.cr.{label}.p")) for label, name in (("relapse", "relapse"), ("NRM", "non-relapse mortality"))
+             if f"gray.cr.{label}.p" in values]
+    second = "Gray's test gives " + _tests_phrase(tests) if tests else ""
+    km, aj = _f(values, "km_relapse_end"), _f(values, "aj_relapse_end")
+    third = (f"over the whole follow-up, 1 − Kaplan–Meier would put relapse at {format_percent(km)}% where the Aalen–Johansen "
+             f"estimate, which lets death prevent relapse, gives {format_percent(aj)}%" if km - aj >= 0.05 else
+             "1 − Kaplan–Meier and the Aalen–Johansen estimate agree, because almost no patient dies before relapsing")
     return compose(first, second, third)
 
 

@@ -73,37 +73,48 @@ def leukaemia_free_survival(patients: pd.DataFrame) -> pd.DataFrame:
                          "event": first_event.notna().astype(int)}).reset_index(drop=True)
 
 
-def competing_events_from_cr(patients: pd.DataFrame) -> pd.DataFrame:
+def competing_events_from_cr(patients: pd.DataFrame, group_column: str = "age_group") -> pd.DataFrame:
     """Relapse vs death without relapse, timed from the CR date (the paper's Methods).
 
     ``event``: 1 relapse, 2 death without relapse (NRM), 0 censored. Relapse and death on the
-    same day count as relapse (the death follows the relapse).
+    same day count as relapse (the death follows the relapse). ``group_column`` is carried along
+    when the table has it.
     """
     cr = patients[patients["cr"] == 1]
     relapsed = cr["relapse"] == 1
     died = cr["death"] == 1
     end = cr["relapse_date"].where(relapsed, cr["death_date"].where(died, cr["last_contact_date"]))
     event = np.where(relapsed, RELAPSE, np.where(died, NON_RELAPSE_DEATH, CENSORED))
-    return pd.DataFrame({"patient_id": cr["patient_id"], "age_group": cr["age_group"],
+    return pd.DataFrame({"patient_id": cr["patient_id"], **_carried(cr, group_column),
                          "time": months_between(cr["cr_date"], end), "event": event}).reset_index(drop=True)
 
 
-def competing_events_from_diagnosis(patients: pd.DataFrame, paper_definition: bool = False) -> pd.DataFrame:
+def _carried(patients: pd.DataFrame, group_column: str) -> dict:
+    return {group_column: patients[group_column]} if group_column in patients.columns else {}
+
+
+def competing_events_from_diagnosis(patients: pd.DataFrame, paper_definition: bool = False,
+                                    group_column: str = "age_group") -> pd.DataFrame:
     """Relapse vs non-relapse mortality among all patients, timed from diagnosis.
 
     By default the framework the printed fractions (9/20, 6/9; 2/20, 2/9) imply. ``event``:
     1 relapse, 2 NRM (death without relapse from a cause other than leukaemia), 3 death from
     leukaemia without remission (neither), 0 censored. That third event type contradicts the
     paper's own definition ("NRM included any death not due to relapse"); with
-    ``paper_definition=True`` every death without relapse is NRM (event 2) and there is no event 3.
+    ``paper_definition=True`` every death without relapse is NRM (event 2) and there is no event 3;
+    only the default needs the ``death_cause`` column.
     """
     relapsed = patients["relapse"] == 1
     died = patients["death"] == 1
-    leukaemic = patients["death_cause"].fillna("") == "relapse"
+    if paper_definition:
+        leukaemic = pd.Series(False, index=patients.index)
+    else:
+        _check_columns(patients, ["death_cause"])
+        leukaemic = patients["death_cause"].fillna("") == "relapse"
     end = patients["relapse_date"].where(relapsed, patients["death_date"].where(died, patients["last_contact_date"]))
     refractory = NON_RELAPSE_DEATH if paper_definition else 3
     event = np.select([relapsed, died & ~leukaemic, died & leukaemic], [RELAPSE, NON_RELAPSE_DEATH, refractory], CENSORED)
-    return pd.DataFrame({"patient_id": patients["patient_id"], "age_group": patients["age_group"],
+    return pd.DataFrame({"patient_id": patients["patient_id"], **_carried(patients, group_column),
                          "time": months_between(patients["diagnosis_date"], end), "event": event})
 
 

@@ -81,6 +81,8 @@ class ChapterResults:
         Where ``<notebook>.json`` is written.
     glue
         Glue each recorded value into the page (off in unit tests).
+    display
+        Also display each figure in the notebook (a chapter run on a reader's cohort).
 
     Examples
     --------
@@ -94,6 +96,9 @@ class ChapterResults:
     notebook: str
     results_dir: str | Path
     glue: bool = True
+    #: Also show each figure where it is made: a notebook run outside the book (a reader's own
+    #: cohort) has no ``{glue:figure}`` to place it.
+    display: bool = False
     values: dict[str, int | float | str] = field(default_factory=dict)
 
     def record(self, key: str, value: Any) -> None:
@@ -140,6 +145,10 @@ class ChapterResults:
             from myst_nb import glue as _glue
 
             _glue(key, Image(data=png, format="png"), display=False)
+        if self.display:
+            from IPython.display import Image, display
+
+            display(Image(data=png, format="png"))
 
     def record_tests(self, tested: pd.DataFrame) -> None:
         """Record a regenerated table's p-values: ``recomputed.<claim id>`` (the authors' test,

@@ -18,6 +18,9 @@ from . import endpoints
 
 __all__ = [
     "analysis_frame",
+    "available_covariates",
+    "GroupCox",
+    "cox_by_group",
     "kaplan_meier",
     "survival_at",
     "median_survival",
@@ -44,10 +47,14 @@ COVARIATES = {
 }
 
 
-def analysis_frame(patients: pd.DataFrame, endpoint: str = "os") -> pd.DataFrame:
-    """One row per patient with ``time`` (months), ``event`` and the covariates of :data:`COVARIATES`.
+def analysis_frame(patients: pd.DataFrame, endpoint: str = "os", group_column: str = "age_group") -> pd.DataFrame:
+    """One row per patient with ``time`` (months), ``event``, the comparison group and the
+    covariates of :data:`COVARIATES` whose inputs the cohort has.
 
     ``endpoint`` is ``"os"`` (all patients, from diagnosis) or ``"lfs"`` (patients in CR, from CR).
+    A covariate is left out when its column is absent, or when its values are not the paper's
+    categories it encodes (``hla_6of10`` needs ``5/10`` and ``6/10``; ``age_over_70`` the paper's
+    two age groups), so a reader's cohort gets no meaningless 0/1 column.
     """
     if endpoint == "os":
         times = endpoints.overall_survival(patients)
@@ -58,20 +65,32 @@ def analysis_frame(patients: pd.DataFrame, endpoint: str = "os") -> pd.DataFrame
     else:
         raise ValueError(f"endpoint is 'os' or 'lfs', not {endpoint!r}")
     base = base.reset_index(drop=True)
-    frame = pd.DataFrame({
-        "patient_id": base["patient_id"],
-        "time": times["time"].to_numpy(),
-        "event": times["event"].to_numpy(),
-        "age_group": base["age_group"],
-        "age_over_70": (base["age_group"] == ">70").astype(int),
-        "male": (base["sex"] == "M").astype(int),
-        "donor_age": base["donor_age"].astype(float),
-        "donor_male": (base["donor_sex"] == "M").astype(int),
-        "related_donor": (base["donor_relation"] == "related").astype(int),
-        "hla_6of10": (base["hla_mismatch"] == "6/10").astype(int),
-        "courses_gt3": (base["mst_courses"] > 3).astype(int),
-    })
-    return frame
+    columns = {"patient_id": base["patient_id"], "time": times["time"].to_numpy(), "event": times["event"].to_numpy()}
+    if group_column in base.columns:
+        columns[group_column] = base[group_column]
+
+    def coded(column: str, categories: set[str]) -> bool:
+        return column in base.columns and set(base[column].dropna().astype(str)) <= categories
+
+    if coded("age_group", {"60-70", ">70"}):
+        columns["age_over_70"] = (base["age_group"] == ">70").astype(int)
+    columns["male"] = (base["sex"] == "M").astype(int)
+    if "donor_age" in base.columns:
+        columns["donor_age"] = base["donor_age"].astype(float)
+    if "donor_sex" in base.columns:
+        columns["donor_male"] = (base["donor_sex"] == "M").astype(int)
+    if coded("donor_relation", {"related", "unrelated"}):
+        columns["related_donor"] = (base["donor_relation"] == "related").astype(int)
+    if coded("hla_mismatch", {"5/10", "6/10"}):
+        columns["hla_6of10"] = (base["hla_mismatch"] == "6/10").astype(int)
+    if "mst_courses" in base.columns:
+        columns["courses_gt3"] = (base["mst_courses"] > 3).astype(int)
+    return pd.DataFrame(columns)
+
+
+def available_covariates(frame: pd.DataFrame, covariates: dict[str, str] = COVARIATES) -> dict[str, str]:
+    """The covariates of ``covariates`` that ``frame`` has (see :func:`analysis_frame`)."""
+    return {column: label for column, label in covariates.items() if column in frame.columns}
 
 
 def _check(frame: pd.DataFrame) -> None:
@@ -213,7 +232,7 @@ def cox_univariate(frame: pd.DataFrame, covariates: dict[str, str] = COVARIATES)
     """
     rows = []
     for column in covariates:
-        if frame[column].nunique() < 2:
+        if column not in frame.columns or frame[column].nunique() < 2:
             continue
         try:
             fitter = _fit_cox(frame, [column])
@@ -228,6 +247,37 @@ def cox_univariate(frame: pd.DataFrame, covariates: dict[str, str] = COVARIATES)
                    "lower": np.nan, "upper": np.nan, "p": np.nan, "lr_p": np.nan, "converged": False}
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class GroupCox:
+    """A Cox model of the comparison groups (reference: the first group), as R's
+    ``coxph(Surv(time, event) ~ group)`` with Efron ties: ``table`` has one row per other group
+    (``group``, ``coef``, ``se``, ``hr``, ``lower``, ``upper``, ``p``), ``lr_statistic``/``lr_df``/
+    ``lr_p`` the likelihood-ratio test of all groups at once."""
+
+    reference: str
+    table: pd.DataFrame
+    lr_statistic: float
+    lr_df: int
+    lr_p: float
+
+
+def cox_by_group(frame: pd.DataFrame, group: str, order: list[str] | None = None) -> GroupCox:
+    """Hazard ratios of each group against the first (``order``, default sorted), one model."""
+    order = list(order) if order is not None else sorted(frame[group].astype(str).unique())
+    if len(order) < 2:
+        raise ValueError(f"{group!r} has fewer than two groups")
+    data = frame[["time", "event"]].copy()
+    names = {}
+    for i, level in enumerate(order[1:]):
+        names[f"g{i}"] = level
+        data[f"g{i}"] = (frame[group].astype(str) == level).astype(int).to_numpy()
+    fitter = _fit_cox(data, list(names))
+    table = _summary(fitter, {}).rename(columns={"covariate": "group"}).drop(columns="label")
+    table["group"] = table["group"].map(names)
+    test = fitter.log_likelihood_ratio_test()
+    return GroupCox(order[0], table, float(test.test_statistic), int(test.degrees_freedom), float(test.p_value))
 
 
 def cox_multivariable(frame: pd.DataFrame, covariates: list[str], labels: dict[str, str] = COVARIATES):

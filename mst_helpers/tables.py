@@ -12,7 +12,7 @@ import pandas as pd
 
 from .formatting import format_bool, format_number
 
-__all__ = ["markdown_table", "numbered_table"]
+__all__ = ["markdown_table", "numbered_table", "plain_table"]
 
 
 def _cell(value: object) -> str:
@@ -62,6 +62,18 @@ def numbered_table(frame: pd.DataFrame, caption: str, name: str):
         raise ValueError(f"a table label holds letters, digits and dashes, not {name!r}")
     frame, notes = _notes(frame)
     text = f"```{{table}} {caption}\n:name: {name}\n\n{markdown_table(frame)}\n```\n"
+    if notes:
+        text += "\n" + "\n".join(f"- Note {note}" for note in notes) + "\n"
+    return Markdown(text)
+
+
+def plain_table(frame: pd.DataFrame, caption: str):
+    """``frame`` under a bold caption as a Markdown pipe table: what plain Jupyter renders, for a
+    chapter run on a reader's cohort outside the book (no MyST ``{table}`` directive)."""
+    from IPython.display import Markdown
+
+    frame, notes = _notes(frame)
+    text = f"**{caption}**\n\n{markdown_table(frame)}\n"
     if notes:
         text += "\n" + "\n".join(f"- Note {note}" for note in notes) + "\n"
     return Markdown(text)

@@ -13,7 +13,8 @@
 
 # %% [markdown]
 # # Response and safety: Table 2, recovery and adverse events
-#
+
+# %% [markdown] tags=["paper"]
 # ```{admonition} Bottom line
 # :class: tip bottom-line
 #
@@ -33,36 +34,96 @@
 # counts, and tabulates the adverse events (its Supplementary Table 1). The statistical idea:
 # **exact (Clopper–Pearson) confidence intervals** for proportions from small samples.
 
+# %% [markdown] tags=["own-data"]
+# How many of your patients reached complete remission, relapsed or died, how fast did blood
+# counts recover and which adverse events occurred? Each proportion comes with its exact
+# (Clopper–Pearson) 95% interval, and each row with a test between your groups.
+
 # %% tags=["parameters", "remove-cell"]
 claims_path = "../data/published/claims.csv"
 cohort_path = "../data/reconstructed"
 results_dir = "../_build/results"
 seed = 0
+# Your own cohort (see "The cohort contract" in data/README.md): the patients.csv column that
+# defines the groups (when it is absent, ages are split at age_cut), and an optional end of
+# follow-up ("YYYY-MM-DD": later events are censored there). edition is set by the runner.
+group_column = "age_group"
+age_cut = 70
+cutoff_date = ""
+edition = "paper"
 
 # %% tags=["hide-cell"]
 import pandas as pd
 
+from IPython.display import Markdown, display
+
 from mst_helpers import bottom_line
 from mst_helpers.claims import load_claims, printed_by_id
-from mst_helpers.cohort import is_reconstruction, load_cohort
+from mst_helpers.cohort import group_order, is_reconstruction, load_cohort, section_plan, with_groups
+from mst_helpers.describe import response_table
+from mst_helpers.editions import check_edition
 from mst_helpers.endpoints import recovery_times
 from mst_helpers.formatting import format_p, p_statement
-from mst_helpers.plotting import adverse_event_plot, recovery_plot, use_house_style
+from mst_helpers.plotting import adverse_event_plot, group_styles, recovery_plot, use_house_style
 from mst_helpers.proportions import clopper_pearson
 from mst_helpers.results import ChapterResults, glue_claims
-from mst_helpers.tables import TABLE2, adverse_event_summary, numbered_table, regenerate_table
+from mst_helpers.tables import TABLE2, adverse_event_summary, numbered_table, plain_table, regenerate_table
 
 use_house_style()
 
 # %% tags=["hide-input"]
+check_edition(edition, cohort_path, "04_response")
+cohort = with_groups(load_cohort(cohort_path, cutoff_date or None), group_column, age_cut)
+out = ChapterResults("04_response", results_dir, display=edition == "own")
+order = group_order(cohort.patients[group_column])
+group_labels, _ = group_styles(order)
+
+# %% tags=["own-data", "hide-input"]
+ae_columns = [c for c in cohort.patients.columns if c.startswith("ae_")] + (["gvhd"] if "gvhd" in cohort.patients.columns else [])
+runs, skipped = section_plan(cohort, {"Haematopoietic recovery": ("labs",)})
+if not ae_columns:
+    skipped = (skipped[:-1] + "; " if skipped else "Skipped on this cohort, for want of their inputs: ") + \
+        "*Adverse events* (needs columns ae_… or gvhd)."
+display(Markdown(f"**Your cohort** (`{cohort_path}`): {len(cohort.patients)} patients in {len(order)} groups of "
+                 f"`{group_column}`. {skipped}"))
+outcomes = response_table(cohort.patients, group_column, order,
+                          {"cr": "Complete remission", "relapse": "Relapse", "death": "Death (all causes)",
+                           **{c: c.removeprefix("ae_").replace("_", " ").capitalize() for c in ae_columns}})
+for r in outcomes.itertuples():
+    out.record(f"{r.column}.all.k", outcomes.at[r.Index, "all.k"])
+    out.record(f"{r.column}.p", r.p)
+shown = outcomes[["outcome", "all", *order, "p", "test"]].assign(p=outcomes["p"].map(lambda p: format_p(p) if p == p else "–"))
+display(plain_table(shown.rename(columns=group_labels), "Outcomes by group: k/n, % (exact 95% CI); p from the test named."))
+
+# %% tags=["own-data", "hide-input"]
+if runs["Haematopoietic recovery"]:
+    recovery = recovery_times(cohort.labs)
+    first = recovery[recovery["course"] == 1]
+    neut, plate = first["neutrophil_days"].dropna(), first["platelet_days"].dropna()
+    for key, values in (("anc", neut), ("plt", plate)):
+        if len(values):
+            out.record(f"recovery_{key}_median", float(values.median()))
+    display(Markdown(f"After the first course, by the paper's recovery rule: neutrophils recovered in a median of "
+                     f"{neut.median():.0f} days ({len(neut)} patients), platelets in {plate.median():.0f} days "
+                     f"({len(plate)} patients); {int(first['neutrophil_days'].isna().sum())} series never met the rule."))
+
+# %% tags=["own-data", "remove-cell"]
+cr_row = outcomes.set_index("column").loc["cr"]
+cr_ci = clopper_pearson(int(cr_row["all.k"]), int(cr_row["all.n"]))
+display(Markdown(
+    f"**Bottom line.** {cr_ci.k} of {cr_ci.n} patients reached complete remission ({100 * cr_ci.estimate:.0f}%, exact 95% CI "
+    f"{100 * cr_ci.lower:.0f}–{100 * cr_ci.upper:.0f}%), and {cr_row['test']} between the groups gives {p_statement(cr_row['p'])}. "
+    "Intervals this wide are what small groups allow: a difference a test does not find may still be there."))
+path = out.write()
+print(f"wrote {len(out.values)} results to {path}")
+
+# %% tags=["paper", "hide-input"]
 claims = load_claims(claims_path)
-cohort = load_cohort(cohort_path)
 glue_claims(claims)
-out = ChapterResults("04_response", results_dir)
 recomputed, table2, shown, tested = regenerate_table(TABLE2, cohort, claims)
 numbered_table(shown, "Table 2 of the paper regenerated from the reconstructed cohort. A bold cell differs from the paper (printed value in brackets).", "tab-response-table2")
 
-# %% [markdown]
+# %% [markdown] tags=["paper"]
 # ## Table 2, regenerated
 #
 # Doses are medians with quartiles (SPSS's definition), compared between groups with the
@@ -78,7 +139,7 @@ numbered_table(shown, "Table 2 of the paper regenerated from the reconstructed c
 # - The **OS and LFS rows' p-values** come from a chi-square over overlapping 1-, 3- and 5-year
 #   counts — reproduced here, and invalid; the survival chapter gives the log-rank tests.
 
-# %% tags=["hide-input"]
+# %% tags=["paper", "hide-input"]
 out.record_tests(tested)
 out.record("cr_total", int(recomputed["t2.cr.all.n"]))
 out.record("n_table2_p", len(tested))
@@ -87,7 +148,7 @@ dose_p = tested[tested["p_id"].isin(["t2.mnc.p", "t2.cd34.p", "t2.cd3.p"])]
 out.record("dose_p_min", float(dose_p["p"].min()))
 out.record("dose_p_max", float(dose_p["p"].max()))
 
-# %% [markdown]
+# %% [markdown] tags=["paper"]
 # {glue:text}`n_table2_p_reproduced` of the {glue:text}`n_table2_p` p-values come out as printed.
 # The dose comparisons are checks, not targets — only the medians and quartiles were built in,
 # so their Mann–Whitney p-values (here {glue:text}`dose_p_min.text` to {glue:text}`dose_p_max.text`)
@@ -102,7 +163,7 @@ out.record("dose_p_max", float(dose_p["p"].max()))
 # {glue:text}`paper.meth.recovery.end_plt` (platelets). We time neutrophils and platelets
 # separately, from the common start, as the paper's two medians require.
 
-# %% tags=["hide-input"]
+# %% tags=["paper", "hide-input"]
 recovery = recovery_times(cohort.labs)
 first = recovery[recovery["course"] == 1]
 neut, plate = first["neutrophil_days"].dropna(), first["platelet_days"].dropna()
@@ -122,7 +183,7 @@ picks = [ordered.iloc[i]["patient_id"] for i in (0, len(ordered) // 3, 2 * len(o
 fig = recovery_plot(cohort.labs, recovery, picks)
 out.figure("fig_response_recovery", fig)
 
-# %% [markdown]
+# %% [markdown] tags=["paper"]
 # After the first induction, neutrophils recovered in a median of
 # {glue:text}`recovery_anc_median:.0f` days (range {glue:text}`recovery_anc_min`–{glue:text}`recovery_anc_max`)
 # and platelets in {glue:text}`recovery_plt_median:.0f` days (range {glue:text}`recovery_plt_min`–{glue:text}`recovery_plt_max`)
@@ -145,7 +206,7 @@ out.figure("fig_response_recovery", fig)
 # reconstruction, so the comparison between groups below is an illustration of the method,
 # not a finding.
 
-# %% tags=["hide-input"]
+# %% tags=["paper", "hide-input"]
 ae = adverse_event_summary(cohort.patients)
 wide = ae.pivot_table(index="event", columns="group", values=["k", "pct"], sort=False)
 ae_table = pd.DataFrame({
@@ -163,11 +224,11 @@ out.record("ae_min_p", float(ae["p_fisher"].min()))
 out.record("ae_n_significant", int((ae.drop_duplicates("event")["p_fisher"] < 0.05).sum()))
 numbered_table(ae_table, "Adverse events by age group: n (%) [exact 95% CI], and Fisher's exact test between groups (reconstructed assignment).", "tab-response-ae")
 
-# %% tags=["hide-input"]
+# %% tags=["paper", "hide-input"]
 fig = adverse_event_plot(ae[ae["group"] != "all"])
 out.figure("fig_response_ae", fig)
 
-# %% [markdown]
+# %% [markdown] tags=["paper"]
 # ```{glue:figure} fig_response_ae
 # :name: fig-response-ae
 # :alt: Horizontal bar chart of the percentage of patients with each adverse event, in blue for patients aged 60 to 70 and vermillion for those over 70, with black error bars showing exact 95 percent confidence intervals. The intervals of the two groups overlap for every event.
@@ -194,7 +255,7 @@ out.figure("fig_response_ae", fig)
 # `binom.test` reports.
 # ```
 
-# %% tags=["hide-input"]
+# %% tags=["paper", "hide-input"]
 rows = []
 for label, k_id, n in (("Complete remission", "t2.cr.all.n", len(cohort.patients)),
                        ("Early death (≤ 4 weeks)", "t2.early_death.all.n", len(cohort.patients)),
@@ -210,7 +271,7 @@ out.record("cr_lower", 100 * cr_ci.lower)
 out.record("cr_upper", 100 * cr_ci.upper)
 numbered_table(pd.DataFrame(rows), "Proportions with exact (Clopper–Pearson) 95% confidence intervals, all patients.", "tab-response-ci")
 
-# %% [markdown]
+# %% [markdown] tags=["paper"]
 # The CR rate of {glue:text}`cr_pct:.1f`% has an exact 95% interval from {glue:text}`cr_lower:.1f`%
 # to {glue:text}`cr_upper:.1f`% ({numref}`tab-response-ci`): compatible with the
 # {glue:text}`paper.intro.guo_cr`% reported for MST by Guo et al. {cite:p}`guo2011`, and with much
@@ -251,7 +312,7 @@ numbered_table(pd.DataFrame(rows), "Proportions with exact (Clopper–Pearson) 9
 # {glue:text}`exact_zero_two_sided:.1f`%).
 # ```
 
-# %% tags=["hide-cell"]
+# %% tags=["paper", "hide-cell"]
 
 from mst_helpers.proportions import rule_of_three
 
@@ -268,7 +329,7 @@ out.record("rule_three", 100 * rule_of_three(len(cohort.patients)))
 out.record("exact_zero_upper", 100 * (1 - 0.05 ** (1 / len(cohort.patients))))
 out.record("exact_zero_two_sided", 100 * clopper_pearson(0, len(cohort.patients)).upper)
 
-# %% tags=["remove-cell"]
+# %% tags=["paper", "remove-cell"]
 out.record("n_patients", len(cohort.patients))
 # Reader-facing p-values, formatted as a journal prints them.
 out.show_formatted(format_p, "dose_p_min", "dose_p_max")

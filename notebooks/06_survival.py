@@ -13,7 +13,8 @@
 
 # %% [markdown]
 # # Survival: Kaplan–Meier, log-rank and Cox
-#
+
+# %% [markdown] tags=["paper"]
 # ```{admonition} Bottom line
 # :class: tip bottom-line
 #
@@ -36,38 +37,203 @@
 # univariate Cox models of its Supplementary Figure 1. The statistical ideas: **the Kaplan–Meier
 # estimator and censoring**, **the log-rank test**, and **proportional hazards**.
 
+# %% [markdown] tags=["own-data"]
+# Did your groups differ in overall and leukaemia-free survival? This chapter draws the
+# Kaplan–Meier curves of your cohort by group, tests them with the log-rank test, and fits Cox
+# models: the analyses of the paper's Figure 2 and Supplementary Figure 1, on your data.
+
 # %% tags=["parameters", "remove-cell"]
 claims_path = "../data/published/claims.csv"
 cohort_path = "../data/reconstructed"
 results_dir = "../_build/results"
 seed = 0
+# Your own cohort (see "The cohort contract" in data/README.md): the patients.csv column that
+# defines the groups (when it is absent, ages are split at age_cut), and an optional end of
+# follow-up ("YYYY-MM-DD": later events are censored there). edition is set by the runner.
+group_column = "age_group"
+age_cut = 70
+cutoff_date = ""
+edition = "paper"
 
 # %% tags=["hide-cell"]
 import numpy as np
 import pandas as pd
-from IPython.display import display
+from IPython.display import Markdown, display
 
 from mst_helpers import bottom_line, immortal, power, survival
 from mst_helpers.claims import load_claims, printed_by_id
-from mst_helpers.cohort import is_reconstruction, load_cohort
+from mst_helpers.cohort import group_order, is_reconstruction, load_cohort, section_plan, with_groups
+from mst_helpers.editions import check_edition
 from mst_helpers.endpoints import potential_follow_up
 from mst_helpers.formatting import format_bool, format_magnitude, format_p, p_statement
-from mst_helpers.plotting import GROUP_COLOURS, OKABE_ITO, forest_plot, km_figure, schoenfeld_plot, use_house_style
+from mst_helpers.plotting import GROUP_COLOURS, OKABE_ITO, forest_plot, group_styles, km_figure, schoenfeld_plot, use_house_style
 from mst_helpers.plotting.diagnostics import log_minus_log_plot
 from mst_helpers.profile_likelihood import profile_interval
 from mst_helpers.proportional_hazards import cox_zph, step_coefficient
 from mst_helpers.pvalues import matches_printed
 from mst_helpers.results import ChapterResults, glue_claims
-from mst_helpers.tables import numbered_table
+from mst_helpers.tables import numbered_table, plain_table
 
 use_house_style()
 
 # %% tags=["hide-input"]
+check_edition(edition, cohort_path, "06_survival")
+cohort = with_groups(load_cohort(cohort_path, cutoff_date or None), group_column, age_cut)
+out = ChapterResults("06_survival", results_dir, display=edition == "own")
+frames = {endpoint: survival.analysis_frame(cohort.patients, endpoint, group_column) for endpoint in ("os", "lfs")}
+order = group_order(cohort.patients[group_column])
+group_labels, group_colours = group_styles(order)
+
+# %% tags=["own-data", "hide-input"]
+runs, skipped = section_plan(cohort, {"Survival by donor age": ("donor_age",),
+                                      "Survival by number of courses (as the paper compares it)": ("mst_courses",)})
+sizes = cohort.patients[group_column].value_counts().reindex(order)
+display(Markdown(
+    f"**Your cohort** (`{cohort_path}`): {len(cohort.patients)} patients in {len(order)} groups of `{group_column}` "
+    f"({', '.join(f'{group_labels[g]}: {n}' for g, n in sizes.items())}); {int(frames['os']['event'].sum())} deaths, "
+    f"{len(frames['lfs'])} patients in complete remission. {skipped}"))
+out.record("n_os", len(frames["os"]))
+out.record("n_lfs", len(frames["lfs"]))
+out.record("n_groups", len(order))
+
+# %% [markdown] tags=["own-data"]
+# ## Kaplan–Meier curves and log-rank tests
+#
+# Overall survival (OS) runs from diagnosis to death, leukaemia-free survival (LFS) from complete
+# remission to relapse or death; patients alive (and relapse-free) at last contact are censored.
+# With more than two groups the log-rank test has one degree of freedom fewer than groups and
+# asks whether *any* group differs.
+
+# %% tags=["own-data", "hide-input"]
+comparisons = [(group_column, group_column, group_labels, group_colours)]
+if runs["Survival by donor age"]:
+    donor_cut = float(cohort.patients["donor_age"].median())
+    for frame in frames.values():
+        frame["donor_older"] = (frame["donor_age"] > donor_cut).astype(int)
+    comparisons.append(("donor_older", "donor age", {0: f"donor ≤ {donor_cut:.0f} y", 1: f"donor > {donor_cut:.0f} y"},
+                        {0: OKABE_ITO["bluish_green"], 1: OKABE_ITO["reddish_purple"]}))
+if runs["Survival by number of courses (as the paper compares it)"]:
+    comparisons.append(("courses_gt3", "MST courses", {0: "1–3 courses", 1: "> 3 courses"},
+                        {0: OKABE_ITO["orange"], 1: OKABE_ITO["sky_blue"]}))
+rows = []
+titles = {"os": "A. Overall survival", "lfs": "B. Leukaemia-free survival"}
+for column, name, labels, colours in comparisons:
+    panels, p_texts = {}, {}
+    for endpoint in ("os", "lfs"):
+        frame = frames[endpoint]
+        if frame[column].nunique() < 2:
+            continue
+        test = survival.log_rank(frame, column)
+        panels[titles[endpoint]], p_texts[titles[endpoint]] = frame, "log-rank " + p_statement(test.p_value)
+        out.record(f"logrank.{endpoint}.{column}.statistic", test.statistic)
+        out.record(f"logrank.{endpoint}.{column}.df", test.df)
+        out.record(f"logrank.{endpoint}.{column}.p", test.p_value)
+        rows.append({"endpoint": endpoint.upper(), "comparison": name, "patients": len(frame), "events": int(frame["event"].sum()),
+                     "χ² (df)": f"{test.statistic:.2f} ({test.df})", "p": format_p(test.p_value)})
+    if panels:
+        fig = km_figure(panels, column, labels, colours, p_texts,
+                        {titles["os"]: "Overall survival (%)", titles["lfs"]: "Leukaemia-free survival (%)"},
+                        xlabels={titles["os"]: "Months since diagnosis", titles["lfs"]: "Months since complete remission"})
+        out.figure(f"fig_survival_km_{column}", fig)
+plain_table(pd.DataFrame(rows), "Log-rank tests (R: survdiff(Surv(time, event) ~ group)).")
+
+# %% tags=["own-data", "hide-input"]
+landmarks = []
+for endpoint, frame in frames.items():
+    followed = {"all": frame["time"].max(), **frame.groupby(group_column)["time"].max().to_dict()}
+    for years in (1, 3, 5):
+        for table in (survival.survival_at(survival.kaplan_meier(frame), 12 * years),
+                      survival.survival_at(survival.kaplan_meier(frame, group_column), 12 * years)):
+            for _, row in table.iterrows():
+                if 12 * years > followed[row["group"]]:
+                    continue   # beyond the group's last follow-up: no estimate
+                landmarks.append({"endpoint": endpoint.upper(), "group": group_labels.get(row["group"], row["group"]), "years": years,
+                                  "estimate (95% CI)": f"{100 * row['survival']:.1f}% ({100 * row['lower']:.1f}–{100 * row['upper']:.1f})"})
+                out.record(f"km.{endpoint}.{row['group']}.{years}y", 100 * row["survival"])
+landmark_table = pd.DataFrame(landmarks).pivot_table(index=["endpoint", "group"], columns="years", values="estimate (95% CI)",
+                                                     aggfunc="first").reset_index()
+landmark_table = landmark_table.rename(columns={1: "1 year", 3: "3 years", 5: "5 years"}).fillna("–")
+display(plain_table(landmark_table, "Kaplan–Meier survival at 1, 3 and 5 years with 95% CIs (log–log); –: beyond the "
+                    "group's last follow-up."))
+medians = survival.median_survival(frames["os"], group_column)
+for r in medians.itertuples():
+    out.record(f"median_os.{r.group}", r.median)
+median_all = survival.median_survival(frames["os"]).iloc[0]
+out.record("median_os", median_all["median"])
+out.record("followup_reverse_km", survival.reverse_km_median_follow_up(frames["os"]))
+plain_table(pd.concat([medians, pd.DataFrame([median_all])]).assign(
+    group=lambda t: t["group"].map(lambda g: group_labels.get(g, g)),
+    **{"median OS, months (95% CI)": lambda t: [f"{m:.1f} ({lo:.1f}–{up:.1f})" for m, lo, up in zip(t["median"], t["lower"], t["upper"])]}
+    )[["group", "median OS, months (95% CI)"]],
+    f"Median overall survival (inf: not reached). Median follow-up by reverse Kaplan–Meier: "
+    f"{out.values['followup_reverse_km']:.1f} months.")
+
+# %% tags=["own-data", "hide-input"]
+if len(order) == 2:
+    rmst_rows = []
+    for endpoint, frame in frames.items():
+        for _, row in survival.restricted_mean(frame, group_column, tau=60).iterrows():
+            key = "diff" if row["group"] == "difference" else row["group"]
+            out.record(f"rmst.{endpoint}.{key}", row["rmst"])
+            label = f"difference ({group_labels[order[1]]} − {group_labels[order[0]]})" if key == "diff" else group_labels[row["group"]]
+            ci = f" ({row['lower']:.1f} to {row['upper']:.1f})" if key == "diff" else ""
+            rmst_rows.append({"endpoint": endpoint.upper(), "group": label, "months lived of the first 60 (SE)": f"{row['rmst']:.1f} ({row['se']:.1f}){ci}"})
+    display(plain_table(pd.DataFrame(rmst_rows), "Restricted mean survival to 60 months by group, and the difference "
+                           "(R: summary(survfit(...), rmean = 60))."))
+else:
+    display(Markdown(f"*Restricted mean survival differences* are shown for two groups; your cohort has {len(order)}."))
+
+# %% [markdown] tags=["own-data"]
+# ## Cox models
+#
+# One model of the groups (each against the first, with the likelihood-ratio test of all at
+# once), then one model per covariate your `patients.csv` provides. Efron's method for ties, as
+# R's `coxph`. A group without events gives no finite hazard ratio: read the likelihood-ratio p.
+
+# %% tags=["own-data", "hide-input"]
+cox_rows = []
+for endpoint, frame in frames.items():
+    if frame[group_column].nunique() < 2 or frame["event"].sum() == 0:
+        continue
+    model = survival.cox_by_group(frame, group_column, [g for g in order if g in set(frame[group_column])])
+    out.record(f"cox_group.{endpoint}.lr_statistic", model.lr_statistic)
+    out.record(f"cox_group.{endpoint}.lr_df", model.lr_df)
+    out.record(f"cox_group.{endpoint}.lr_p", model.lr_p)
+    for r in model.table.itertuples():
+        for key in ("coef", "se", "hr", "lower", "upper", "p"):
+            out.record(f"cox_group.{endpoint}.{r.group}.{key}", getattr(r, key))
+        cox_rows.append({"endpoint": endpoint.upper(), "comparison": f"{group_labels[r.group]} vs {group_labels[model.reference]}",
+                         "HR (95% CI)": f"{r.hr:.2f} ({r.lower:.2f}–{r.upper:.2f})", "Wald p": format_p(r.p),
+                         "likelihood-ratio p (all groups)": format_p(model.lr_p)})
+    for _, row in survival.cox_univariate(frame, survival.available_covariates(frame)).iterrows():
+        if row["covariate"] in ("age_over_70",) and group_column == "age_group":
+            continue   # the same comparison as the group model above
+        out.record(f"cox.{endpoint}.{row['covariate']}.lr_p", row["lr_p"])
+        if row["converged"]:
+            out.record(f"cox.{endpoint}.{row['covariate']}.hr", row["hr"])
+        cox_rows.append({"endpoint": endpoint.upper(), "comparison": row["label"],
+                         "HR (95% CI)": f"{row['hr']:.2f} ({row['lower']:.2f}–{row['upper']:.2f})" if row["converged"] else "— (no finite estimate)",
+                         "Wald p": format_p(row["p"]) if row["converged"] else "—", "likelihood-ratio p (all groups)": format_p(row["lr_p"])})
+plain_table(pd.DataFrame(cox_rows), "Cox models (R: coxph(Surv(time, event) ~ group), and one per covariate).")
+
+# %% tags=["own-data", "hide-input"]
+if len(order) == 2 and frames["os"]["event"].sum() > 0:
+    indicator = frames["os"].assign(**{"second_group": (frames["os"][group_column] == order[1]).astype(int)})
+    zph = cox_zph(indicator, ["second_group"]).set_index("covariate")
+    out.record("zph.os.group.p", float(zph.at["second_group", "p"]))
+    fig = log_minus_log_plot(survival.kaplan_meier(frames["os"], group_column), group_labels, group_colours)
+    out.figure("fig_survival_lml", fig)
+    display(Markdown(f"Proportional hazards for the group model of OS (R's `cox.zph`, KM transform): "
+                     f"p {format_p(out.values['zph.os.group.p'])}. Parallel log-minus-log curves would mean proportional hazards."))
+
+# %% tags=["own-data", "remove-cell"]
+display(Markdown("**Bottom line.** " + bottom_line.survival_own(out.values, order, group_column, group_labels)))
+path = out.write()
+print(f"wrote {len(out.values)} results to {path}")
+
+# %% tags=["paper", "hide-input"]
 claims = load_claims(claims_path)
-cohort = load_cohort(cohort_path)
 glue_claims(claims)
-out = ChapterResults("06_survival", results_dir)
-frames = {"os": survival.analysis_frame(cohort.patients, "os"), "lfs": survival.analysis_frame(cohort.patients, "lfs")}
 # Donor age: the paper gives no cut-point. We split at the cohort's median donor age — decided
 # before looking at outcomes. Ties at the median make the halves unequal; the sizes are reported.
 donor_cut = float(cohort.patients["donor_age"].median())
@@ -79,7 +245,7 @@ out.record("donor_split.at_or_below", int((cohort.patients["donor_age"] <= donor
 out.record("n_os", len(frames["os"]))
 out.record("n_lfs", len(frames["lfs"]))
 
-# %% [markdown]
+# %% [markdown] tags=["paper"]
 # OS runs from diagnosis to death (all {glue:text}`n_os` patients); LFS from complete remission to
 # relapse or death ({glue:text}`n_lfs` patients in CR). Patients alive and relapse-free at the
 # cut-off are **censored**: we know they survived at least that long, not how much longer. The
@@ -90,7 +256,7 @@ out.record("n_lfs", len(frames["lfs"]))
 #
 # ## Figure 2, redrawn
 
-# %% tags=["hide-input"]
+# %% tags=["paper", "hide-input"]
 comparisons = [("age_group", "age", {"60-70": "60–70 years", ">70": ">70 years"}, GROUP_COLOURS),
                ("donor_older", "donor age", {0: f"donor ≤ {donor_cut:.0f} y", 1: f"donor > {donor_cut:.0f} y"},
                 {0: OKABE_ITO["bluish_green"], 1: OKABE_ITO["reddish_purple"]}),
@@ -134,7 +300,7 @@ for endpoint in ("os", "lfs"):
         detectable.append({"endpoint": endpoint.upper(), "comparison": name, "events": events,
                            "patients in the second group": f"{100 * share:.0f}%", "smallest HR detectable (80% power)": f"{mdhr:.1f}"})
 
-# %% [markdown]
+# %% [markdown] tags=["paper"]
 # ```{glue:figure} fig_survival_km
 # :name: fig-survival-km
 # :alt: Two Kaplan–Meier panels by patient age group, 60 to 70 years in blue and over 70 years in vermillion: overall survival from diagnosis (A) and leukaemia-free survival from complete remission (B). Step curves with shaded 95 percent confidence bands, tick marks for censored patients, the log-rank p-value in each panel, and a table of numbers at risk with the number censored in brackets below each axis.
@@ -160,13 +326,13 @@ for endpoint in ("os", "lfs"):
 # to survive to receive: chapter 7 shows why it is biased and what replaces it.
 # ```
 
-# %% tags=["hide-input"]
+# %% tags=["paper", "hide-input"]
 display(numbered_table(logranks, "Every log-rank test beside the paper's p-value.", "tab-survival-logrank"))
 numbered_table(pd.DataFrame(detectable), "What each comparison could detect: the smallest hazard ratio a log-rank "
                "test finds with 80% power at the two-sided 5% level, given its events and group sizes (Schoenfeld's formula).",
                "tab-survival-power")
 
-# %% [markdown]
+# %% [markdown] tags=["paper"]
 # {glue:text}`n_logrank_reproduced` of {glue:text}`n_logrank` comparisons agree with the paper
 # ({numref}`tab-survival-logrank`; for donor age the paper reports only "no significant
 # association"; here donor age reaches significance for LFS, a by-product of the reconstruction
@@ -184,7 +350,7 @@ numbered_table(pd.DataFrame(detectable), "What each comparison could detect: the
 #
 # ## Survival at 1, 3 and 5 years, median survival and follow-up
 
-# %% tags=["hide-input"]
+# %% tags=["paper", "hide-input"]
 landmarks = []
 for endpoint, frame in frames.items():
     km = survival.kaplan_meier(frame, "age_group")
@@ -214,7 +380,7 @@ for endpoint, frame in frames.items():
 numbered_table(pd.DataFrame(differences), "Difference in Kaplan–Meier survival between the age groups at 1 and 3 years "
                "(Greenwood SEs, normal CI; R: summary(survfit(...), times = c(12, 36))).", "tab-survival-differences")
 
-# %% tags=["hide-input"]
+# %% tags=["paper", "hide-input"]
 median_os = survival.median_survival(frames["os"]).iloc[0]
 out.record("median_os", median_os["median"])
 out.record("median_os_lower", median_os["lower"])
@@ -225,7 +391,7 @@ out.record("median_os_old", median_os_old["median"])
 out.record("followup_reverse_km", survival.reverse_km_median_follow_up(frames["os"]))
 out.record("followup_potential", float(potential_follow_up(cohort.patients).median()))
 
-# %% [markdown]
+# %% [markdown] tags=["paper"]
 # Median OS is {glue:text}`median_os:.1f` months (95% CI {glue:text}`median_os_lower:.1f`–{glue:text}`median_os_upper:.1f`),
 # the paper's {glue:text}`paper.res.os.median`; {glue:text}`median_os_old:.1f` months over 70 (the
 # Discussion prints {glue:text}`paper.disc.os.>70.median` months; with only
@@ -240,7 +406,7 @@ out.record("followup_potential", float(potential_follow_up(cohort.patients).medi
 # {glue:text}`km_diff.os.1y:.1f` percentage points (95% CI {glue:text}`km_diff.os.1y.lower:.1f` to
 # {glue:text}`km_diff.os.1y.upper:.1f`).
 #
-# %% tags=["hide-input"]
+# %% tags=["paper", "hide-input"]
 rmst_rows = []
 for endpoint, frame in frames.items():
     rm = survival.restricted_mean(frame, "age_group", tau=60)
@@ -257,7 +423,7 @@ for endpoint, frame in frames.items():
 numbered_table(pd.DataFrame(rmst_rows), "Restricted mean survival to 60 months by age group, and the difference with its 95% CI "
                "(R: summary(survfit(...), rmean = 60)).", "tab-survival-rmst")
 
-# %% [markdown]
+# %% [markdown] tags=["paper"]
 # A hazard ratio needs proportional hazards; the **restricted mean survival time** (RMST) does not.
 # It is the area under the Kaplan–Meier curve up to a horizon — here 60 months — and reads as
 # "months lived, on average, of the first five years" ({numref}`tab-survival-rmst`): for OS
@@ -273,7 +439,7 @@ numbered_table(pd.DataFrame(rmst_rows), "Restricted mean survival to 60 months b
 #
 # ## Cox models: Supplementary Figure 1
 
-# %% tags=["hide-input"]
+# %% tags=["paper", "hide-input"]
 uni = {endpoint: survival.cox_univariate(frame) for endpoint, frame in frames.items()}
 for endpoint, table in uni.items():
     for _, row in table.iterrows():
@@ -299,7 +465,7 @@ significant_lfs = [r["label"] for _, r in uni["lfs"].iterrows() if r["converged"
 out.record("significant_os", ", ".join(significant_os))
 out.record("significant_lfs", ", ".join(significant_lfs))
 
-# %% tags=["hide-input"]
+# %% tags=["paper", "hide-input"]
 lr_table = pd.concat([t.assign(endpoint=e.upper()) for e, t in uni.items()])
 profiles = []
 for endpoint, covariate in zip(lr_table["endpoint"], lr_table["covariate"]):
@@ -321,7 +487,7 @@ numbered_table(pd.DataFrame({
     "(a group with no or almost no events) the Wald test fails; the likelihood-ratio test and the profile interval, "
     "open on one side, are the ones to read.", "tab-survival-lr")
 
-# %% [markdown]
+# %% [markdown] tags=["paper"]
 # ```{glue:figure} fig_survival_forest
 # :name: fig-survival-forest
 # :alt: Two forest plots of univariate hazard ratios on a logarithmic axis for overall survival and leukaemia-free survival, covering age over 70, male sex, donor age per year, male donor, related donor, HLA mismatch 6 of 10 and more than three MST courses. Significant estimates are drawn in vermillion, others in blue; a vertical line marks a hazard ratio of 1.
@@ -344,7 +510,7 @@ numbered_table(pd.DataFrame({
 # on average by chance alone, even if nothing is associated; courses, moreover, enter these
 # models as a baseline covariate, which {doc}`07_immortal` shows is biased.
 
-# %% tags=["hide-input"]
+# %% tags=["paper", "hide-input"]
 events_os = int(frames["os"]["event"].sum())
 multi, epv, cindex = survival.cox_multivariable(frames["os"], ["age_over_70", "courses_gt3"])
 out.record("multi_epv", epv)
@@ -375,7 +541,7 @@ numbered_table(shown[["label", "HR (95% CI)", "p", "PH test p (cox.zph)"]], "Mul
                "courses as a baseline covariate, which credits immortal time to '> 3 courses'), with Schoenfeld tests of "
                "proportional hazards; last row: the courses hazard ratio without immortal time.", "tab-survival-multi")
 
-# %% [markdown]
+# %% [markdown] tags=["paper"]
 # A multivariable model with age group and courses ({numref}`tab-survival-multi`) rests on
 # {glue:text}`multi_events` deaths: {glue:text}`multi_epv:.1f` events per variable, near the usual
 # minimum of 10 — and the two covariates are strongly associated (most patients over 70 had
@@ -401,12 +567,12 @@ numbered_table(shown[["label", "HR (95% CI)", "p", "PH test p (cox.zph)"]], "Mul
 # to let its coefficient change with time.
 # ```
 
-# %% tags=["hide-input"]
+# %% tags=["paper", "hide-input"]
 fitter = survival._fit_cox(frames["os"], ["age_over_70", "courses_gt3"])
 fig = schoenfeld_plot(fitter, frames["os"][["time", "event", "age_over_70", "courses_gt3"]])
 out.figure("fig_survival_schoenfeld", fig)
 
-# %% [markdown]
+# %% [markdown] tags=["paper"]
 # ```{glue:figure} fig_survival_schoenfeld
 # :name: fig-survival-schoenfeld
 # :alt: Two scatter plots of scaled Schoenfeld residuals against months for the covariates age over 70 and more than three courses, each with a smooth lowess curve in vermillion and a dashed horizontal line at the estimated coefficient.
@@ -421,7 +587,7 @@ out.figure("fig_survival_schoenfeld", fig)
 # with time — here a step at 12 months ({numref}`tab-survival-step`); another is to stratify the
 # model by the covariate, which keeps its effect out of the model altogether.
 
-# %% tags=["hide-input"]
+# %% tags=["paper", "hide-input"]
 fig = log_minus_log_plot(survival.kaplan_meier(frames["os"], "age_group"), {"60-70": "60–70 years", ">70": ">70 years"},
                          GROUP_COLOURS)
 out.figure("fig_survival_lml", fig)
@@ -436,7 +602,7 @@ numbered_table(pd.DataFrame({"period": ["diagnosis to 12 months", "after 12 mont
                "Overall survival by age group with a hazard ratio that may change at 12 months "
                "(R: survSplit(cut = 12) and coxph(... ~ age_over_70:strata(period))).", "tab-survival-step")
 
-# %% [markdown]
+# %% [markdown] tags=["paper"]
 # ```{glue:figure} fig_survival_lml
 # :name: fig-survival-lml
 # :alt: Log-minus-log overall survival against months on a log scale for the two age groups, drawn as step curves with points at each death; the gap between the curves changes along the time axis.
@@ -454,7 +620,7 @@ numbered_table(pd.DataFrame({"period": ["diagnosis to 12 months", "after 12 mont
 #
 # ## A cross-check with scikit-survival
 
-# %% tags=["hide-input"]
+# %% tags=["paper", "hide-input"]
 from sksurv.metrics import concordance_index_censored
 from sksurv.nonparametric import kaplan_meier_estimator
 
@@ -467,7 +633,7 @@ out.record("sksurv_cindex", float(c_sk))
 out.record("cindex_diff", abs(float(c_sk) - cindex))
 out.show_formatted(format_magnitude, "sksurv_km_max_diff", "cindex_diff")
 
-# %% [markdown]
+# %% [markdown] tags=["paper"]
 # scikit-survival's Kaplan–Meier estimator agrees with ours to {glue:text}`sksurv_km_max_diff.text`,
 # and its concordance index for the multivariable model is {glue:text}`sksurv_cindex:.3f`
 # (difference {glue:text}`cindex_diff.text` from lifelines). Against R's `survival` package the
@@ -479,14 +645,14 @@ out.show_formatted(format_magnitude, "sksurv_km_max_diff", "cindex_diff")
 # Five patients: times (months) {glue:text}`five_times` (+ = censored). At each death time the
 # estimate multiplies by the fraction of those at risk who survive it.
 
-# %% tags=["hide-input"]
+# %% tags=["paper", "hide-input"]
 five = pd.DataFrame({"time": [2.0, 3.0, 3.0, 5.0, 8.0], "event": [1, 1, 0, 1, 0], "arm": ["a", "a", "b", "b", "b"]})
 km5 = survival.kaplan_meier(five)
 hand = km5[["time", "at_risk", "events", "censored", "survival"]]
 out.record("five_times", ", ".join(f"{t:g}" + ("" if e else "+") for t, e in zip(five["time"], five["event"])))
 numbered_table(hand, "A Kaplan–Meier estimate for five patients.", "tab-survival-five")
 
-# %% [markdown]
+# %% [markdown] tags=["paper"]
 # At 2 months 1 of 5 dies: S = 4/5. At 3 months 1 of 4 dies (the patient censored at 3 is still
 # counted at risk at 3): S = 4/5 × 3/4. At 5 months 1 of 2 dies: S = 4/5 × 3/4 × 1/2
 # ({numref}`tab-survival-five`). Censored patients leave the risk set without pulling the curve
@@ -534,7 +700,7 @@ numbered_table(hand, "A Kaplan–Meier estimate for five patients.", "tab-surviv
 # orders with tied days, and shows what the largest values need.
 # ```
 
-# %% tags=["hide-cell"]
+# %% tags=["paper", "hide-cell"]
 from mst_helpers.reconstruct import reconstruct
 
 five2 = five.assign(event=[1, 1, 1, 1, 0])
@@ -548,7 +714,7 @@ for s in range(seed, seed + 20):
 out.record("seeds_checked", len(p_age))
 out.record("max_p_age", float(max(p_age)))
 
-# %% tags=["remove-cell"]
+# %% tags=["paper", "remove-cell"]
 # Reader-facing p-values, formatted as a journal prints them.
 out.show_formatted(format_p, "ph_min_p", "ph_global_p", "zph.os.age_over_70.p")
 out.show_formatted(format_magnitude, "max_p_age")

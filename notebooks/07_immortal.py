@@ -13,7 +13,8 @@
 
 # %% [markdown]
 # # Immortal time: does a fourth course help?
-#
+
+# %% [markdown] tags=["paper"]
 # ```{admonition} Bottom line
 # :class: tip bottom-line
 #
@@ -36,6 +37,13 @@
 # association several ways, from the naive comparison to methods that remove the bias, and then
 # asks what else stands between the association and an effect of a fourth course.
 
+# %% [markdown] tags=["own-data"]
+# A patient must survive, and stay in remission, long enough to receive a fourth course.
+# Comparing ">3 courses" with "1–3 courses" from diagnosis counts that time as if the courses
+# had bought it: **immortal time bias**. With `courses.csv` this chapter compares the naive
+# analysis with a time-dependent Cox model and the Mantel–Byar test on your cohort; with
+# `patients.csv` alone it shows where your patients are over time (a multi-state model).
+
 # %% tags=["parameters", "remove-cell"]
 claims_path = "../data/published/claims.csv"
 cohort_path = "../data/reconstructed"
@@ -45,29 +53,106 @@ landmarks = [5, 6, 7, 8, 9, 12]
 grace = None          # months after the third course to start a fourth; None: the next half month above the largest observed gap
 trial_horizon = 12    # months after the third course at which the emulated arms are compared
 n_boot = 500
+# Your own cohort (see "The cohort contract" in data/README.md): the patients.csv column that
+# defines the groups (when it is absent, ages are split at age_cut), and an optional end of
+# follow-up ("YYYY-MM-DD": later events are censored there). edition is set by the runner.
+group_column = "age_group"
+age_cut = 70
+cutoff_date = ""
+edition = "paper"
 
 # %% tags=["hide-cell"]
 import math
 
 import pandas as pd
-from IPython.display import display
+from IPython.display import Markdown, display
 
 from mst_helpers import bottom_line, immortal, multistate, survival, target_trial
 from mst_helpers.claims import load_claims
-from mst_helpers.cohort import load_cohort
+from mst_helpers.cohort import group_order, load_cohort, section_plan, with_groups
+from mst_helpers.editions import check_edition
 from mst_helpers.formatting import format_count, format_hr_ci, format_p
-from mst_helpers.plotting import immortal_time_plot, use_house_style
+from mst_helpers.plotting import group_styles, immortal_time_plot, use_house_style
 from mst_helpers.plotting.causal import emulated_trial_plot, state_occupation_plot
 from mst_helpers.results import ChapterResults, glue_claims
-from mst_helpers.tables import numbered_table
+from mst_helpers.tables import numbered_table, plain_table
 
 use_house_style()
 
 # %% tags=["hide-input"]
+check_edition(edition, cohort_path, "07_immortal")
+cohort = with_groups(load_cohort(cohort_path, cutoff_date or None), group_column, age_cut)
+out = ChapterResults("07_immortal", results_dir, display=edition == "own")
+order = group_order(cohort.patients[group_column])
+group_labels, group_colours = group_styles(order)
+
+# %% tags=["own-data", "hide-input"]
+runs, skipped = section_plan(cohort, {"Four analyses of \"> 3 courses\"": ("courses",)})
+display(Markdown(f"**Your cohort** (`{cohort_path}`): {len(cohort.patients)} patients in {len(order)} groups of "
+                 f"`{group_column}` ({', '.join(group_labels[g] for g in order)}). {skipped}"))
+
+# %% tags=["own-data", "hide-input"]
+if runs["Four analyses of \"> 3 courses\""]:
+    rows = []
+    for endpoint in ("os", "lfs"):
+        frame = survival.analysis_frame(cohort.patients, endpoint, group_column)
+        frame["courses_gt3"] = frame["patient_id"].map(cohort.courses.groupby("patient_id").size()).fillna(0).gt(3).astype(int)
+        if frame["courses_gt3"].nunique() < 2:
+            continue
+        naive = survival.cox_univariate(frame, {"courses_gt3": "> 3 courses"}).iloc[0]
+        naive_p = survival.log_rank(frame, "courses_gt3").p_value
+        cp = immortal.counting_process(cohort.patients, cohort.courses, endpoint)
+        td = immortal.time_dependent_cox(cp)
+        mb = immortal.mantel_byar(cp)
+        out.record(f"naive.{endpoint}.hr", naive["hr"])
+        out.record(f"naive.{endpoint}.p", naive_p)
+        for key, value in (("hr", td.hr), ("lower", td.lower), ("upper", td.upper), ("p", td.p_value)):
+            out.record(f"td.{endpoint}.{key}", value)
+        out.record(f"mantel_byar.{endpoint}.statistic", mb.statistic)
+        out.record(f"mantel_byar.{endpoint}.p", mb.p_value)
+        rows += [{"endpoint": endpoint.upper(), "method": "naive: > 3 vs 1–3 courses from time zero (biased)",
+                  "HR (95% CI)": f"{naive['hr']:.2f} ({naive['lower']:.2f}–{naive['upper']:.2f})", "p": format_p(naive_p) + " (log-rank)"},
+                 {"endpoint": endpoint.upper(), "method": "Cox, courses as a time-dependent covariate (from the fourth infusion)",
+                  "HR (95% CI)": f"{td.hr:.2f} ({td.lower:.2f}–{td.upper:.2f})", "p": format_p(td.p_value) + " (Wald)"},
+                 {"endpoint": endpoint.upper(), "method": "Mantel–Byar test", "HR (95% CI)": "–",
+                  "p": f"{format_p(mb.p_value)} (χ² = {mb.statistic:.2f})"}]
+    display(plain_table(pd.DataFrame(rows), "The \"> 3 courses\" comparison with and without immortal time "
+                        "(R: coxph(Surv(tstart, tstop, event) ~ gt3)). The time-dependent model removes the immortal time, not "
+                        "the confounding by fitness or the reverse causation of relapse (courses stop at relapse)."))
+
+# %% [markdown] tags=["own-data"]
+# ## Where the patients are: a multi-state model
+#
+# Every patient starts in induction at diagnosis, reaches complete remission (CR) or dies, and
+# from CR relapses or dies; a relapsed patient can die. The Aalen–Johansen estimator gives the
+# probability of being in each state at each time (R: `survfit(Surv(tstart, tstop, state) ~ group,
+# id = patient_id)`).
+
+# %% tags=["own-data", "hide-input"]
+try:
+    stays = multistate.transitions(cohort.patients, group_column)
+except ValueError as err:   # two transitions on one day: no continuous-time estimator can place them
+    display(Markdown(f"*The multi-state model is skipped:* {err}. Record the dates a day apart, or as one event."))
+else:
+    occupation = multistate.aalen_johansen(stays)
+    table = multistate.occupation_at(occupation, [6, 12, 36])
+    for r in table.itertuples():
+        out.record(f"ms.{r.group}.{r.state}.{int(r.time)}", 100 * r.probability)
+    out.figure("fig_immortal_states", state_occupation_plot(occupation, group_labels))
+    shown = table.assign(probability=(100 * table["probability"]).round(1)).pivot_table(
+        index=["group", "time"], columns="state", values="probability").reset_index()
+    shown = shown[["group", "time", *[s for s in multistate.STATES if s in shown.columns]]].rename(columns={"time": "months"})
+    shown["group"] = shown["group"].map(group_labels)
+    display(plain_table(shown, "Probability (%) of being in each state 6, 12 and 36 months after diagnosis (Aalen–Johansen)."))
+
+# %% tags=["own-data", "remove-cell"]
+display(Markdown("**Bottom line.** " + bottom_line.immortal_own(out.values)))
+path = out.write()
+print(f"wrote {len(out.values)} results to {path}")
+
+# %% tags=["paper", "hide-input"]
 claims = load_claims(claims_path)
-cohort = load_cohort(cohort_path)
 glue_claims(claims)
-out = ChapterResults("07_immortal", results_dir)
 switch = immortal.switch_times(cohort.patients, cohort.courses)
 out.record("n_gt3", int(switch.notna().sum()))
 out.record("switch_median", float(switch.median()))
@@ -76,7 +161,7 @@ out.record("switch_max", float(switch.max()))
 fig = immortal_time_plot(cohort.patients, switch, n=10)
 out.figure("fig_immortal_timelines", fig)
 
-# %% [markdown]
+# %% [markdown] tags=["paper"]
 # ## The bias in one picture
 #
 # ```{glue:figure} fig_immortal_timelines
@@ -96,7 +181,7 @@ out.figure("fig_immortal_timelines", fig)
 #
 # ## Four analyses of the same data
 
-# %% tags=["hide-input"]
+# %% tags=["paper", "hide-input"]
 rows = []
 for endpoint in ("os", "lfs"):
     frame = survival.analysis_frame(cohort.patients, endpoint)
@@ -147,7 +232,7 @@ numbered_table(methods_shown[["endpoint", "method", "n", "HR (95% CI)", "p", "p 
                "The '>3 courses' association by several methods (HR < 1: lower hazard with >3 courses). "
                "(a) is the paper's analysis and is biased by immortal time.", "tab-immortal-methods")
 
-# %% tags=["hide-input"]
+# %% tags=["paper", "hide-input"]
 landmark_table = immortal.sequential_landmarks(cohort.patients, cohort.courses, landmarks, "os")
 for r in landmark_table.itertuples():
     for key in ("n", "n_exposed", "n_unexposed", "events_exposed", "events_unexposed"):
@@ -173,7 +258,7 @@ numbered_table(landmark_shown, "Landmark analyses of OS by '>3 courses' across a
                "courses are given. '—': no HR when a group has no death or fewer than two patients; an exact "
                "p only when a group has fewer than 5 patients.", "tab-immortal-landmarks")
 
-# %% [markdown]
+# %% [markdown] tags=["paper"]
 # **(a) Naive.** Patients are classified by the courses they *eventually* received and followed
 # from diagnosis: HR {glue:text}`naive.os.hr:.2f` for death (log-rank p {glue:text}`naive.os.p.text`),
 # the paper's analysis. It is biased: every ">3 courses" patient was, by definition, alive for
@@ -224,7 +309,7 @@ numbered_table(landmark_shown, "Landmark analyses of OS by '>3 courses' across a
 # | outcome | death, from time zero |
 # | estimand | overall survival {glue:text}`trial.horizon:.0f` months after the third course had everyone vs no one started a fourth course (per-protocol effect), and its difference |
 
-# %% tags=["hide-input"]
+# %% tags=["paper", "hide-input"]
 eligible = target_trial.eligible_patients(cohort.patients, cohort.courses)
 gaps = eligible["switch"].dropna()
 trial_grace = grace if grace is not None else math.ceil(2 * float(gaps.max())) / 2
@@ -260,7 +345,7 @@ fig = emulated_trial_plot(trial_km, trial_horizon, {"start": f"start a fourth co
                                                     "never": "never start a fourth course"})
 out.figure("fig_immortal_trial", fig)
 
-# %% [markdown]
+# %% [markdown] tags=["paper"]
 # ```{glue:figure} fig_immortal_trial
 # :name: fig-immortal-trial
 # :alt: Two weighted survival step curves from the third MST course. The curve for starting a fourth course declines gradually over many years; the curve for never starting one stays at 1 and then drops to 0 at a single death, and a dotted vertical line marks the comparison horizon.
@@ -289,7 +374,7 @@ out.figure("fig_immortal_trial", fig)
 # probabilities d/n out of each state) — the multi-state version of Kaplan–Meier, which it
 # reduces to with two states.
 
-# %% tags=["hide-input"]
+# %% tags=["paper", "hide-input"]
 stays = multistate.transitions(cohort.patients)
 occupation = multistate.aalen_johansen(stays)
 state_times = [6, 12, 36]
@@ -310,7 +395,7 @@ numbered_table(counts.pivot_table(index="transition", columns="group", values="n
     [f"{a}->{b}" for a, b in multistate.TRANSITIONS]).reset_index(),
     "Patients making each transition, by age group.", "tab-immortal-transitions")
 
-# %% [markdown]
+# %% [markdown] tags=["paper"]
 # ```{glue:figure} fig_immortal_states
 # :name: fig-immortal-states
 # :alt: Two stacked-area plots of state probabilities against months since diagnosis, for patients aged 60 to 70 and over 70. Colours mark induction, complete remission, relapse and death. In the older group the death area grows to cover everything within about a year and a half; in the younger group remission remains the largest area for years.
@@ -332,7 +417,7 @@ numbered_table(counts.pivot_table(index="transition", columns="group", values="n
 #
 # ## What the methods say together
 
-# %% tags=["hide-input"]
+# %% tags=["paper", "hide-input"]
 by = {r["method"]: r for r in rows if r["endpoint"] == "OS"}
 landmark_row = landmark_table.set_index("landmark").loc[first_after]
 conclusion_rows = [
@@ -365,7 +450,7 @@ numbered_table(pd.DataFrame({
     "removes": conclusions["removes"], "leaves": conclusions["leaves"]}),
     "What each analysis of '> 3 courses' (OS) removes and what it leaves.", "tab-immortal-conclusion")
 
-# %% [markdown]
+# %% [markdown] tags=["paper"]
 # Read together ({numref}`tab-immortal-conclusion`): {glue:text}`conclusion`. The one design that
 # asks the causal question directly has {glue:text}`trial.never_followed.text`. An
 # association that survives only the removal of immortal time is not an effect of a fourth course:
@@ -451,7 +536,7 @@ numbered_table(pd.DataFrame({
 # who could never have been eligible for a fourth course — to the "no fourth course" arm.
 # ```
 
-# %% tags=["remove-cell"]
+# %% tags=["paper", "remove-cell"]
 # Reader-facing p-values and counts that agree with their noun.
 out.show_formatted(format_p, "landmark.os.8.exact_p", "landmark.os.12.exact_p")
 out.show("trial.never_followed.text", format_count(out.values["trial.never_followed"], "comparator"))

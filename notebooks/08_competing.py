@@ -13,7 +13,8 @@
 
 # %% [markdown]
 # # Competing risks: relapse and non-relapse mortality
-#
+
+# %% [markdown] tags=["paper"]
 # ```{admonition} Bottom line
 # :class: tip bottom-line
 #
@@ -36,34 +37,55 @@
 # fractions imply, and shows why 1 − Kaplan–Meier is the wrong tool. The statistical ideas:
 # **the Aalen–Johansen estimator, Gray's test, and Fine–Gray versus cause-specific hazards**.
 
+# %% [markdown] tags=["own-data"]
+# A patient in remission can relapse, or die first of something else, after which relapse can
+# never be observed: death without relapse (non-relapse mortality, NRM) is a **competing event**.
+# This chapter estimates the cumulative incidence of relapse and NRM in your cohort by group
+# (Aalen–Johansen), compares the groups with Gray's test, and fits Fine–Gray and cause-specific
+# Cox models.
+
 # %% tags=["parameters", "remove-cell"]
 claims_path = "../data/published/claims.csv"
 cohort_path = "../data/reconstructed"
 results_dir = "../_build/results"
 seed = 0
 time_points = [12, 36, 60, 156]
+# Your own cohort (see "The cohort contract" in data/README.md): the patients.csv column that
+# defines the groups (when it is absent, ages are split at age_cut), and an optional end of
+# follow-up ("YYYY-MM-DD": later events are censored there). edition is set by the runner.
+group_column = "age_group"
+age_cut = 70
+cutoff_date = ""
+edition = "paper"
 
 # %% tags=["hide-cell"]
 import pandas as pd
+from IPython.display import Markdown, display
 
 from mst_helpers import bottom_line
 from mst_helpers import competing, immortal, survival
 from mst_helpers.claims import claim_label, load_claims, printed_by_id
-from mst_helpers.cohort import is_reconstruction, load_cohort
+from mst_helpers.cohort import group_order, is_reconstruction, load_cohort, with_groups
+from mst_helpers.editions import check_edition
 from mst_helpers.formatting import format_p, p_statement, percent_with_ci
 from mst_helpers.endpoints import competing_events_from_cr, competing_events_from_diagnosis
-from mst_helpers.plotting import GROUP_COLOURS, cif_figure, km_vs_aj_plot, use_house_style
+from mst_helpers.plotting import GROUP_COLOURS, cif_figure, group_styles, km_vs_aj_plot, use_house_style
 from mst_helpers.pvalues import matches_printed
 from mst_helpers.results import ChapterResults, glue_claims
-from mst_helpers.tables import numbered_table
+from mst_helpers.tables import numbered_table, plain_table
 
 use_house_style()
 
 # %% tags=["hide-input"]
+check_edition(edition, cohort_path, "08_competing")
+cohort = with_groups(load_cohort(cohort_path, cutoff_date or None), group_column, age_cut)
+out = ChapterResults("08_competing", results_dir, display=edition == "own")
+order = group_order(cohort.patients[group_column])
+group_labels, group_colours = group_styles(order)
+
+# %% tags=["paper", "hide-input"]
 claims = load_claims(claims_path)
-cohort = load_cohort(cohort_path)
 glue_claims(claims)
-out = ChapterResults("08_competing", results_dir)
 frameworks = {
     "from CR (Methods)": competing_events_from_cr(cohort.patients),
     "from diagnosis, all patients": competing_events_from_diagnosis(cohort.patients),
@@ -71,7 +93,106 @@ frameworks = {
 for name, frame in frameworks.items():
     out.record(f"n.{name}", len(frame))
 
-# %% [markdown]
+# %% tags=["own-data", "hide-input"]
+# From diagnosis, every death without relapse is NRM (the paper's written definition): it needs no cause of death.
+frameworks = {"from CR": competing_events_from_cr(cohort.patients, group_column),
+              "from diagnosis": competing_events_from_diagnosis(cohort.patients, paper_definition=True, group_column=group_column)}
+counts = {name: frame["event"].value_counts().reindex([1, 2, 0], fill_value=0) for name, frame in frameworks.items()}
+display(Markdown(
+    f"**Your cohort** (`{cohort_path}`): {len(cohort.patients)} patients in {len(order)} groups of `{group_column}` "
+    f"({', '.join(group_labels[g] for g in order)}). From complete remission ({len(frameworks['from CR'])} patients): "
+    f"{counts['from CR'][1]} relapses, {counts['from CR'][2]} deaths without relapse, {counts['from CR'][0]} censored. "
+    f"From diagnosis (all patients): {counts['from diagnosis'][1]} relapses, {counts['from diagnosis'][2]} deaths without relapse."))
+for name, frame in frameworks.items():
+    out.record(f"n.{name}", len(frame))
+
+# %% [markdown] tags=["own-data"]
+# ## Cumulative incidence and Gray's test
+#
+# The Aalen–Johansen estimator lets each competing death remove a patient from those who can
+# still relapse; Gray's test asks whether the cumulative incidence of one event differs between
+# the groups (R: `cmprsk::cuminc`).
+
+# %% tags=["own-data", "hide-input"]
+rows = []
+titles = {"relapse": "A. Relapse", "NRM": "B. Non-relapse mortality"}
+for name, frame in frameworks.items():
+    key = "cr" if name == "from CR" else "dx"
+    tests = {}
+    for cause, label in ((1, "relapse"), (2, "NRM")):
+        cif = competing.cumulative_incidence(frame["time"], frame["event"], frame[group_column], cause=cause)
+        if frame[group_column].nunique() >= 2 and (frame["event"] == cause).any():
+            tests[label] = competing.gray_test(frame["time"], frame["event"], frame[group_column], cause=cause)
+            out.record(f"gray.{key}.{label}.statistic", tests[label].statistic)
+            out.record(f"gray.{key}.{label}.df", tests[label].df)
+            out.record(f"gray.{key}.{label}.p", tests[label].p_value)
+        followed = frame.groupby(group_column)["time"].max()
+        for _, r in competing.cif_at(cif, time_points).iterrows():
+            if r["time"] > followed[r["group"]]:
+                continue   # beyond the group's last follow-up: no estimate, not a carried-forward one
+            out.record(f"cif.{key}.{label}.{r['group']}.{int(r['time'])}", 100 * r["estimate"])
+            rows.append({"framework": name, "event": label, "group": group_labels[r["group"]], "months": int(r["time"]),
+                         "CIF % (95% CI)": percent_with_ci(r["estimate"], r["lower"], r["upper"], r["variance"])})
+    panels = {titles[label]: frame for label in titles}
+    fig = cif_figure(panels, group_column, {titles["relapse"]: 1, titles["NRM"]: 2}, group_labels, group_colours,
+                     {titles[label]: ("Gray's test " + p_statement(tests[label].p_value)) if label in tests else "no test"
+                      for label in titles},
+                     {titles["relapse"]: "Cumulative incidence of relapse (%)", titles["NRM"]: "Cumulative incidence of NRM (%)"},
+                     xlabel="Months since complete remission" if key == "cr" else "Months since diagnosis")
+    out.figure(f"fig_competing_cif_{key}", fig)
+table = pd.DataFrame(rows).pivot_table(index=["framework", "event", "group"], columns="months", values="CIF % (95% CI)",
+                                       aggfunc="first").reset_index()
+table.columns = [c if isinstance(c, str) else f"{c} months" for c in table.columns]
+plain_table(table.fillna("–"), "Cumulative incidence (%) with 95% CI by group (Aalen–Johansen); –: beyond the group's "
+            "last follow-up.")
+
+# %% tags=["own-data", "hide-input"]
+frame = frameworks["from CR"]
+aj = competing.cumulative_incidence(frame["time"], frame["event"], cause=1)
+km = competing.one_minus_km(frame["time"], frame["event"], cause=1)
+out.record("aj_relapse_end", 100 * aj["estimate"].iloc[-1])
+out.record("km_relapse_end", 100 * km["estimate"].iloc[-1])
+out.figure("fig_competing_km_aj", km_vs_aj_plot(aj, km))
+display(Markdown(f"Relapse after CR: 1 − Kaplan–Meier (competing deaths censored) reaches {out.values['km_relapse_end']:.1f}% at the "
+                 f"end of follow-up, the Aalen–Johansen cumulative incidence {out.values['aj_relapse_end']:.1f}%. The first answers "
+                 "a world without competing deaths; the second, how many patients actually relapse."))
+
+# %% [markdown] tags=["own-data"]
+# ## Fine–Gray and cause-specific hazards
+#
+# From diagnosis, each group against the first: the Fine–Gray subdistribution hazard ratio
+# (R: `cmprsk::crr`, the question of prognosis: how many will have the event) beside the
+# cause-specific hazard ratio (R: `coxph` with the other event censored, the question of rate
+# among those still at risk).
+
+# %% tags=["own-data", "hide-input"]
+frame = frameworks["from diagnosis"].copy()
+dummies = {}
+for i, g in enumerate(order[1:]):
+    dummies[f"g{i}"] = g
+    frame[f"g{i}"] = (frame[group_column] == g).astype(int)
+models = []
+for cause, label in ((1, "relapse"), (2, "NRM")):
+    if not (frame["event"] == cause).any():
+        continue
+    fg = competing.fine_gray(frame, "time", "event", list(dummies), cause=cause)
+    cs = survival.cox_by_group(frame.assign(event=(frame["event"] == cause).astype(int)), group_column, order)
+    for r, c in zip(fg.itertuples(), cs.table.itertuples()):
+        g = dummies[r.covariate]
+        for k in ("coef", "se", "hr", "p"):
+            out.record(f"fg.{label}.{g}.{k}", getattr(r, k))
+        out.record(f"cs.{label}.{g}.hr", c.hr)
+        models.append({"event": label, "comparison": f"{group_labels[g]} vs {group_labels[order[0]]}",
+                       "Fine–Gray sHR (95% CI)": f"{r.hr:.2f} ({r.lower:.2f}–{r.upper:.2f})", "FG p": format_p(r.p),
+                       "cause-specific HR (95% CI)": f"{c.hr:.2f} ({c.lower:.2f}–{c.upper:.2f})", "CS p": format_p(c.p)})
+plain_table(pd.DataFrame(models), "Fine–Gray subdistribution and cause-specific hazard ratios by group, from diagnosis.")
+
+# %% tags=["own-data", "remove-cell"]
+display(Markdown("**Bottom line.** " + bottom_line.competing_own(out.values, order, group_column, group_labels)))
+path = out.write()
+print(f"wrote {len(out.values)} results to {path}")
+
+# %% [markdown] tags=["paper"]
 # ## Two frameworks
 #
 # The Methods define the cumulative incidence of relapse "from the CR date to relapse, with death
@@ -85,7 +206,7 @@ for name, frame in frameworks.items():
 # with relapse, non-relapse death, and (for patients never in remission) death from leukaemia as
 # three competing events.
 
-# %% tags=["hide-input"]
+# %% tags=["paper", "hide-input"]
 rows, curves, tests = [], {}, {}
 for name, frame in frameworks.items():
     for cause, label in ((1, "relapse"), (2, "NRM")):
@@ -111,7 +232,7 @@ for key, name in (("fig_competing_cif", "from CR (Methods)"), ("fig_competing_ci
                      xlabel="Months since complete remission" if name.startswith("from CR") else "Months since diagnosis")
     out.figure(key, fig)
 
-# %% [markdown]
+# %% [markdown] tags=["paper"]
 # ```{glue:figure} fig_competing_cif
 # :name: fig-competing-cif
 # :alt: Two panels of cumulative incidence curves from complete remission by age group, 60 to 70 years in blue and over 70 years in vermillion, with shaded 95 percent bands: relapse (A) and non-relapse mortality (B). Each panel states the p-value of Gray's test; below each axis a table of patients still event-free with the number censored in brackets.
@@ -130,12 +251,12 @@ for key, name in (("fig_competing_cif", "from CR (Methods)"), ("fig_competing_ci
 # competing event.
 # ```
 
-# %% tags=["hide-input"]
+# %% tags=["paper", "hide-input"]
 supp3 = pd.DataFrame(rows).pivot_table(index=["framework", "event", "group"], columns="months", values="CIF % (95% CI)", aggfunc="first").reset_index()
 supp3.columns = [c if isinstance(c, str) else f"{c} months" for c in supp3.columns]
 numbered_table(supp3, "Supplementary Table 3 regenerated: cumulative incidence (%) with 95% CI at 1, 3, 5 years and 156 months.", "tab-competing-supp3")
 
-# %% tags=["hide-input"]
+# %% tags=["paper", "hide-input"]
 # "NRM remained low during the first 4 years in both groups, then gradually increased": who is
 # still followed at 4 years, and when does each group's last non-relapse death happen?
 dx = frameworks["from diagnosis, all patients"]
@@ -153,14 +274,14 @@ out.record("nrm_claim.older_sentence",
            if followed == 0 else
            f"can hold on this cohort: {followed} of its patients are still followed at 48 months")
 
-# %% [markdown]
+# %% [markdown] tags=["paper"]
 # The Results say NRM "remained low during the first 4 years in both groups, then gradually
 # increased". For the group over 70 this {glue:text}`nrm_claim.older_sentence`. In the 60–70 group {glue:text}`nrm_claim.60-70.nrm_after_48` of {glue:text}`nrm_claim.60-70.nrm_events`
 # non-relapse deaths come after 48 months.
 #
 # ## Which framework reproduces which printed number
 
-# %% tags=["hide-input"]
+# %% tags=["paper", "hide-input"]
 checks = []
 for claim_id, key in (("res.relapse.>70.pct", "cif.dx.relapse.>70.156"), ("res.relapse.60-70.pct", "cif.dx.relapse.60-70.156"),
                       ("res.nrm.>70.pct", "cif.dx.NRM.>70.156"), ("res.nrm.60-70.pct", "cif.dx.NRM.60-70.156")):
@@ -182,7 +303,7 @@ out.record("n_reproduced_dx", int(checks["reproduced by"].str.contains("from dia
 out.record("n_reproduced_cr", int(checks["reproduced by"].str.contains("from CR").sum()))
 numbered_table(checks, "Printed relapse and NRM numbers against both frameworks (cumulative incidence at 156 months, %; Gray's p).", "tab-competing-frameworks")
 
-# %% tags=["hide-input"]
+# %% tags=["paper", "hide-input"]
 # NRM as the paper defines it ("any death not due to relapse"): refractory deaths count as NRM.
 defined = competing_events_from_diagnosis(cohort.patients, paper_definition=True)
 nrm_defined = competing.cif_at(competing.cumulative_incidence(defined["time"], defined["event"], defined["age_group"], cause=2), [156])
@@ -194,7 +315,7 @@ out.record("nrm_defined.p", competing.gray_test(defined["time"], defined["event"
 for g in ("60-70", ">70"):
     out.record(f"recomputed.res.nrm.{g}.n", out.values[f"nrm_defined.{g}.n"])
 
-# %% [markdown]
+# %% [markdown] tags=["paper"]
 # **NRM as the paper defines it.** The Methods define NRM as "any death not due to relapse". Counted
 # so, from diagnosis, {glue:text}`nrm_defined.60-70.n` of {glue:text}`paper.t2.header.60-70.n`
 # patients aged 60–70 and {glue:text}`nrm_defined.>70.n` of {glue:text}`paper.t2.header.>70.n` over 70
@@ -205,7 +326,7 @@ for g in ("60-70", ">70"):
 # framework "from diagnosis" above is therefore a sensitivity analysis that matches the printed
 # counts, and the scorecard counts those counts as contradicting the paper, never as met.
 
-# %% [markdown]
+# %% [markdown] tags=["paper"]
 # The framework from diagnosis reproduces {glue:text}`n_reproduced_dx` of the
 # {glue:text}`n_framework_checks` printed relapse/NRM numbers and the Methods' framework
 # {glue:text}`n_reproduced_cr` ({numref}`tab-competing-frameworks`). The printed relapse
@@ -222,7 +343,7 @@ for g in ("60-70", ">70"):
 #
 # ## Why not 1 − Kaplan–Meier?
 
-# %% tags=["hide-input"]
+# %% tags=["paper", "hide-input"]
 frame = frameworks["from CR (Methods)"]
 aj = competing.cumulative_incidence(frame["time"], frame["event"], cause=1)
 km = competing.one_minus_km(frame["time"], frame["event"], cause=1)
@@ -231,7 +352,7 @@ out.record("km_relapse_end", 100 * km["estimate"].iloc[-1])
 fig = km_vs_aj_plot(aj, km)
 out.figure("fig_competing_km_aj", fig)
 
-# %% [markdown]
+# %% [markdown] tags=["paper"]
 # ```{glue:figure} fig_competing_km_aj
 # :name: fig-competing-km-aj
 # :alt: Two step curves of the probability of relapse against months from complete remission. The dashed vermillion curve, one minus Kaplan–Meier with competing deaths censored, rises above the solid blue Aalen–Johansen cumulative incidence and ends higher.
@@ -247,7 +368,7 @@ out.figure("fig_competing_km_aj", fig)
 #
 # ## Fine–Gray and cause-specific hazards
 
-# %% tags=["hide-input"]
+# %% tags=["paper", "hide-input"]
 frame = frameworks["from diagnosis, all patients"].merge(
     survival.analysis_frame(cohort.patients, "os")[["patient_id", "age_over_70", "courses_gt3"]], on="patient_id")
 models = []
@@ -285,7 +406,7 @@ numbered_table(pd.DataFrame(models), "Fine–Gray subdistribution hazard ratios 
                "paper; the time-dependent rows count courses only from the fourth infusion on.",
                "tab-competing-models")
 
-# %% [markdown]
+# %% [markdown] tags=["paper"]
 # The two models answer different questions ({numref}`tab-competing-models`). A **cause-specific
 # hazard ratio** compares the rate of relapse *among patients still alive and relapse-free*: the
 # question of biology, of whether a factor drives relapse. A **Fine–Gray subdistribution hazard
@@ -304,7 +425,7 @@ numbered_table(pd.DataFrame(models), "Fine–Gray subdistribution hazard ratios 
 #
 # ## Gray's test and Fine–Gray disagree: why
 
-# %% tags=["hide-input"]
+# %% tags=["paper", "hide-input"]
 older = frameworks["from diagnosis, all patients"].merge(
     survival.analysis_frame(cohort.patients, "os")[["patient_id", "age_over_70"]], on="patient_id")
 cut = float(older.loc[older["age_over_70"] == 1, "time"].max())
@@ -330,7 +451,7 @@ numbered_table(side.assign(**{"χ² (1 df)": side["statistic"].map(lambda v: f"{
                "Relapse by age group, framework from diagnosis: Gray's test and Fine–Gray Wald tests side by side.",
                "tab-competing-gray-fg")
 
-# %% [markdown]
+# %% [markdown] tags=["paper"]
 # For relapse by age group the two tests {glue:text}`side.disagree` at the 5% level
 # ({numref}`tab-competing-gray-fg`): Gray's test gives χ² {glue:text}`side.gray.statistic:.1f`
 # (p {glue:text}`side.gray.p.text`), the Fine–Gray Wald test χ² {glue:text}`side.fg_robust.statistic:.1f`
@@ -379,7 +500,7 @@ numbered_table(side.assign(**{"χ² (1 df)": side["statistic"].map(lambda v: f"{
 # overstates the risk — here {glue:text}`km_relapse_end:.0f`% against {glue:text}`aj_relapse_end:.0f`%.
 # ```
 
-# %% tags=["remove-cell"]
+# %% tags=["paper", "remove-cell"]
 # Reader-facing p-values, formatted as a journal prints them.
 out.show_formatted(format_p, "gray.dx.NRM.p")
 out.show("bottom_line", bottom_line.competing(out.values, printed_by_id(claims), reconstructed=is_reconstruction(cohort_path)))

@@ -214,3 +214,18 @@ def test_counting_process_by_hand():
 def test_landmark_with_one_comparator_is_not_estimable(cohort):
     _, summary = immortal.landmark_analysis(cohort.patients, cohort.courses, 12, "os")
     assert summary["n"] - summary["n_gt3"] <= 1 and not summary["estimable"] and np.isnan(summary["hr"])
+
+
+def test_analysis_frame_keeps_only_the_covariates_a_cohort_has():
+    """A minimal cohort gets time, event, its group and `male`; no 0/1 column coded from absent or
+    differently coded columns (R: the covariates of coxph are the cohort's own)."""
+    from mst_helpers.cohort import REQUIRED_PATIENT_COLUMNS, Cohort, with_groups
+
+    full = load_cohort(ROOT / "data" / "reconstructed").patients
+    minimal = with_groups(Cohort(patients=full[list(REQUIRED_PATIENT_COLUMNS)].copy()), "age_group", 65).patients
+    frame = survival.analysis_frame(minimal, "os")
+    assert list(frame.columns) == ["patient_id", "time", "event", "age_group", "male"]
+    assert set(frame["age_group"]) == {"<=65", ">65"}
+    recoded = full.assign(hla_mismatch="haplo")
+    assert "hla_6of10" not in survival.analysis_frame(recoded, "os").columns
+    assert survival.available_covariates(frame) == {"male": survival.COVARIATES["male"]}

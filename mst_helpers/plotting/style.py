@@ -13,7 +13,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 
 __all__ = ['OKABE_ITO', 'GROUP_COLOURS', 'TEST_COLOURS', 'use_house_style', 'DPI', 'MAX_WIDTH_IN', 'TICK_PT',
-           'MIN_TEXT_PT', 'smallest_text_pt', 'figure_png', 'figure_svg', 'percent_axis']
+           'MIN_TEXT_PT', 'smallest_text_pt', 'figure_png', 'figure_svg', 'percent_axis', 'group_label', 'group_styles']
 
 #: Resolution of every figure in the book (PNG): sharp on a high-density screen and when enlarged.
 DPI = 200
@@ -36,6 +36,31 @@ OKABE_ITO = {
 
 #: One colour per patient group, used by every chapter.
 GROUP_COLOURS = {"60-70": OKABE_ITO["blue"], ">70": OKABE_ITO["vermillion"], "all": OKABE_ITO["black"]}
+
+
+#: Colours for a reader's own groups, in order (Okabe–Ito, black kept for "all").
+_OTHER_GROUP_COLOURS = ("blue", "vermillion", "bluish_green", "orange", "reddish_purple", "sky_blue", "yellow")
+
+
+def group_label(value: object) -> str:
+    """A group as readers read it: ``"60-70"`` → ``"60–70 years"``, ``">70"`` → ``">70 years"``,
+    ``"<=65"`` → ``"≤65 years"``; any other label unchanged."""
+    from ..cohort import group_bounds
+
+    text = str(value)
+    if group_bounds(text) is None:
+        return text
+    return text.replace(">=", "≥").replace("<=", "≤").replace("-", "–") + " years"
+
+
+def group_styles(order: list) -> tuple[dict, dict]:
+    """A label and a colour for each group, in ``order``: the paper's two age groups keep their
+    colours in every chapter; other groups take the Okabe–Ito colours in turn."""
+    labels = {g: group_label(g) for g in order}
+    if set(map(str, order)) <= set(GROUP_COLOURS):
+        return labels, {g: GROUP_COLOURS[str(g)] for g in order}
+    colours = {g: OKABE_ITO[_OTHER_GROUP_COLOURS[i % len(_OTHER_GROUP_COLOURS)]] for i, g in enumerate(order)}
+    return labels, colours
 
 
 #: One colour (and marker) per recomputed test.

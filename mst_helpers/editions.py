@@ -1,0 +1,52 @@
+"""Two editions of every clinical chapter: the paper's, and a reader's own cohort.
+
+A chapter notebook holds three kinds of cells. Most are *generic*: they analyse whatever cohort
+``cohort_path`` points at, within the cohort contract (``data/README.md``). Cells tagged
+``paper`` compare with the paper's printed numbers or explain the reconstruction; they run only
+on the shipped reconstruction. Cells tagged ``own-data`` describe a reader's cohort; they run
+only on it. The book builds the paper edition; ``python -m mst_helpers.build run CHAPTER
+--cohort FOLDER`` (:func:`mst_helpers.build.run_chapter`) builds the own-data edition of one chapter, so that nothing a reader gets
+back says "by construction" or compares their patients with the paper's.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+from .cohort import is_reconstruction
+
+__all__ = ["PAPER_TAG", "OWN_DATA_TAG", "EDITIONS", "EditionError", "select_cells", "check_edition"]
+
+PAPER_TAG = "paper"
+OWN_DATA_TAG = "own-data"
+EDITIONS = ("paper", "own")
+
+
+class EditionError(ValueError):
+    """A notebook run in an edition its parameters do not allow."""
+
+
+def select_cells(nb, edition: str):
+    """The notebook with the cells of the other edition removed (a copy; ``nb`` is unchanged)."""
+    if edition not in EDITIONS:
+        raise EditionError(f"edition is one of {EDITIONS}, not {edition!r}")
+    drop = OWN_DATA_TAG if edition == "paper" else PAPER_TAG
+    selected = copy.deepcopy(nb)
+    selected.cells = [cell for cell in nb.cells if drop not in cell.get("metadata", {}).get("tags", [])]
+    return selected
+
+
+def check_edition(edition: str, cohort_path: str | Path, chapter: str) -> None:
+    """Stop with one clear sentence when the paper's cells would run on a reader's cohort.
+
+    The paper edition compares every number with the paper's and explains the reconstruction:
+    on other data that would be wrong, not merely odd.
+    """
+    if edition not in EDITIONS:
+        raise EditionError(f"edition is one of {EDITIONS}, not {edition!r}")
+    if edition == "paper" and not is_reconstruction(cohort_path):
+        raise EditionError(
+            f"{cohort_path} is not the book's reconstruction, and this notebook still holds the cells that compare "
+            f"with the paper. Run your cohort with: python -m mst_helpers.build run {chapter} --cohort {cohort_path} "
+            "(it removes those cells and writes the executed notebook and its results).")

@@ -460,45 +460,79 @@ def compare_with_reference(table: pd.DataFrame, reference: pd.DataFrame) -> dict
     }
 
 
-def over_representation(table: pd.DataFrame, gene_sets: dict[str, list[str]], *,
-                        min_size: int = 10) -> pd.DataFrame:
+def over_representation(table: pd.DataFrame, gene_sets: dict[str, list[str]], *, min_size: int = 10,
+                        max_size: int | None = None, universe: str = "tested",
+                        sources: dict[str, str] | None = None) -> pd.DataFrame:
     """Hypergeometric over-representation of the DEGs (up and down together, as the paper's
-    clusterProfiler ``enrichKEGG`` did), with the **tested genes as the background**.
+    clusterProfiler ``enrichKEGG`` did).
 
-    Returns one row per set with at least ``min_size`` tested genes: Term, count (DEGs in the
-    set), set_size (tested genes in the set), gene_ratio (count / DEGs annotated to any set),
-    pvalue, padj (Benjamini–Hochberg over the sets holding at least one DEG, as clusterProfiler
-    does; sets without a DEG are listed with p = 1), genes.
+    Parameters
+    ----------
+    universe
+        ``"tested"``: every tested gene is the background (the book's first reading).
+        ``"annotated"``: the tested genes annotated to at least one set of the same source, as
+        clusterProfiler restricts ``universe`` to the genes its annotation knows; DEGs outside it
+        are not counted either.
+    min_size, max_size
+        Sets are tested when they hold ``min_size`` to ``max_size`` background genes
+        (clusterProfiler: ``minGSSize = 10, maxGSSize = 500``).
+    sources
+        Set name → source (e.g. ``"KEGG 2011"``, ``"GO 2022-07-01"``): each source gets its own
+        background and its own Benjamini–Hochberg correction, as separate ``enrichKEGG`` and
+        ``enrichGO`` calls would. None: one source.
+
+    Returns one row per set tested: Term, source, count (DEGs in the set), set_size (background
+    genes in the set), gene_ratio (count / DEGs annotated to any set of the source), pvalue, padj
+    (BH over the sets of the source holding at least one DEG, as clusterProfiler does; sets
+    without a DEG are listed with p = 1), genes.
     """
-    import gseapy
-
+    if universe not in ("tested", "annotated"):
+        raise ValueError(f"universe is 'tested' or 'annotated', not {universe!r}")
     tested = table.dropna(subset=["padj"])
-    background = set(tested.index)
-    sets = {name: [g for g in genes if g in background] for name, genes in gene_sets.items()}
-    sets = {name: genes for name, genes in sets.items() if len(genes) >= min_size}
-    degs = list(tested.index[tested["call"] != "ns"])
-    columns = ["Term", "count", "set_size", "gene_ratio", "pvalue", "padj", "genes"]
-    if not sets or not degs:
+    columns = ["Term", "source", "count", "set_size", "gene_ratio", "pvalue", "padj", "genes"]
+    sources = sources or {name: "all" for name in gene_sets}
+    parts = []
+    for source in dict.fromkeys(sources[name] for name in gene_sets):
+        group = {name: genes for name, genes in gene_sets.items() if sources[name] == source}
+        parts.append(_over_representation_one_source(tested, group, source, min_size, max_size, universe))
+    out = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else pd.DataFrame(columns=columns)
+    if not len(out):
         # Nothing to test (no set shares enough genes with the matrix — other identifiers? — or
         # no DEG): an empty table, which the chapter reports, instead of gseapy's empty list.
         return pd.DataFrame(columns=columns)
+    return out[columns].sort_values(["padj", "pvalue", "Term"]).reset_index(drop=True)
+
+
+def _over_representation_one_source(tested: pd.DataFrame, gene_sets: dict[str, list[str]], source: str, min_size: int,
+                                    max_size: int | None, universe: str) -> pd.DataFrame:
+    import gseapy
+
+    background = set(tested.index)
+    if universe == "annotated":
+        background &= set().union(*map(set, gene_sets.values())) if gene_sets else set()
+    sets = {name: [g for g in genes if g in background] for name, genes in gene_sets.items()}
+    sets = {name: genes for name, genes in sets.items()
+            if len(genes) >= min_size and (max_size is None or len(genes) <= max_size)}
+    degs = [g for g in tested.index[tested["call"] != "ns"] if g in background]
+    if not sets or not degs:
+        return pd.DataFrame()
     with _quiet():
         result = gseapy.enrich(gene_list=degs, gene_sets=sets, background=sorted(background),
                                outdir=None, no_plot=True, cutoff=1.0).results
     if not isinstance(result, pd.DataFrame) or result.empty:
         result = pd.DataFrame(columns=["Term", "Overlap", "P-value", "Adjusted P-value", "Genes"])
     annotated = len(set(degs) & set().union(*sets.values()))
-    overlap = result["Overlap"].str.split("/", expand=True).astype(int)
+    overlap = result["Overlap"].str.split("/", expand=True).astype(int) if len(result) else pd.DataFrame({0: [], 1: []})
     out = pd.DataFrame({
-        "Term": result["Term"], "count": overlap[0], "set_size": overlap[1],
+        "Term": result["Term"], "source": source, "count": overlap[0], "set_size": overlap[1],
         "gene_ratio": overlap[0] / annotated, "pvalue": result["P-value"],
         "padj": result["Adjusted P-value"], "genes": result["Genes"],
     })
     # gseapy (like clusterProfiler) tests only sets holding at least one DEG; list the rest too.
     absent = [name for name in sets if name not in set(out["Term"])]
-    out = pd.concat([out, pd.DataFrame({"Term": absent, "count": 0, "set_size": [len(sets[n]) for n in absent],
-                                        "gene_ratio": 0.0, "pvalue": 1.0, "padj": 1.0, "genes": ""})])
-    return out.sort_values(["padj", "pvalue", "Term"]).reset_index(drop=True)
+    return pd.concat([out, pd.DataFrame({"Term": absent, "source": source, "count": 0,
+                                         "set_size": [len(sets[n]) for n in absent], "gene_ratio": 0.0,
+                                         "pvalue": 1.0, "padj": 1.0, "genes": ""})], ignore_index=True)
 
 
 def gsea_prerank(table: pd.DataFrame, gene_sets: dict[str, list[str]], *, permutations: int = 1000,

@@ -173,6 +173,33 @@ def test_over_representation_is_the_hypergeometric_tail_on_the_tested_background
     assert result.loc["T", "count"] == 0 and result.loc["T", "pvalue"] == pytest.approx(1.0)
 
 
+def test_over_representation_with_the_annotated_universe_bounds_and_one_correction_per_source():
+    """clusterProfiler's reading: background = tested genes annotated in the source, set sizes within
+    [min_size, max_size], Benjamini–Hochberg within each source (R: enrichKEGG / enrichGO, universe)."""
+    from statsmodels.stats.multitest import multipletests
+
+    genes = [f"G{i}" for i in range(100)]
+    table = pd.DataFrame({"padj": [0.01] * 100, "log2FoldChange": 0.0}, index=genes)
+    table["call"] = "ns"
+    table.iloc[:12, table.columns.get_loc("call")] = "up"
+    kegg = {"K1": genes[:8] + genes[20:32], "K2": genes[5:20], "K_big": genes[:60]}
+    go = {"G1": genes[:3] + genes[80:90]}
+    sets = {**kegg, **go}
+    sources = {**{k: "KEGG" for k in kegg}, **{k: "GO" for k in go}}
+    result = tx.over_representation(table, sets, universe="annotated", max_size=50, sources=sources).set_index("Term")
+    assert "K_big" not in result.index                      # 60 annotated genes > max_size
+    # KEGG background: the 60 genes annotated in KEGG (K_big counts for the universe), 12 DEGs among them.
+    expected_k1 = stats.hypergeom.sf(8 - 1, 60, 12, 20)
+    expected_k2 = stats.hypergeom.sf(7 - 1, 60, 12, 15)
+    assert result.loc["K1", "pvalue"] == pytest.approx(expected_k1, rel=1e-9)
+    assert result.loc["K2", "pvalue"] == pytest.approx(expected_k2, rel=1e-9)
+    bh = multipletests([expected_k1, expected_k2], method="fdr_bh")[1]
+    assert result.loc[["K1", "K2"], "padj"].to_numpy() == pytest.approx(bh, rel=1e-9)
+    # GO background: its own 13 annotated genes, 3 of them DEGs; corrected alone.
+    assert result.loc["G1", "pvalue"] == pytest.approx(stats.hypergeom.sf(3 - 1, 13, 3, 13), rel=1e-9)
+    assert result.loc["G1", "source"] == "GO" and result.loc["G1", "padj"] == pytest.approx(result.loc["G1", "pvalue"])
+
+
 def test_compare_with_reference_counts_disagreements():
     ours = pd.DataFrame({"log2FoldChange": [2.0, -2.0, 0.1, 1.5], "call": ["up", "down", "ns", "up"]}, index=list("ABCD"))
     theirs = pd.DataFrame({"log2FoldChange": [2.1, -1.9, 0.1, 1.4], "call": ["up", "down", "ns", "ns"]}, index=list("ABCD"))
@@ -331,5 +358,5 @@ def test_enrichment_with_no_overlapping_gene_set_is_an_empty_table_not_a_crash()
                           "stat": np.linspace(5, -5, 300)}, index=genes)
     sets = {"Lysosome": [f"G{i}" for i in range(30)]}
     ora = tx.over_representation(table, sets)
-    assert ora.empty and list(ora.columns) == ["Term", "count", "set_size", "gene_ratio", "pvalue", "padj", "genes"]
+    assert ora.empty and list(ora.columns) == ["Term", "source", "count", "set_size", "gene_ratio", "pvalue", "padj", "genes"]
     assert tx.gsea_prerank(table, sets, permutations=10).empty

@@ -623,9 +623,8 @@ def bench(root: Path, log: Callable[[str], None] = print) -> dict[str, float]:
     return times
 
 
-def run_chapter(root: Path, chapter: str, cohort_path: Path, output: Path, parameters: dict | None = None,
-                kernel: str | None = None) -> Path:
-    """Execute the own-data edition of ``notebooks/<chapter>.py`` on ``cohort_path`` with papermill.
+def run_chapter(root: Path, chapter: str, output: Path, parameters: dict, edition: str, kernel: str | None = None) -> Path:
+    """Execute one edition of ``notebooks/<chapter>.py`` with papermill and ``parameters``.
 
     Writes ``<output>/<chapter>.ipynb`` (run metadata stripped) and the chapter's results file in
     ``<output>/results/``; returns the notebook's path. Raises ``papermill`` errors unchanged.
@@ -634,14 +633,12 @@ def run_chapter(root: Path, chapter: str, cohort_path: Path, output: Path, param
     import nbformat
     import papermill
 
-    from .cohort import is_reconstruction
     from .editions import EditionError, select_cells
 
     root, output = Path(root).resolve(), Path(output).resolve()
     source = root / "notebooks" / f"{chapter}.py"
     if not source.is_file():
         raise EditionError(f"{source}: no such chapter")
-    edition = "paper" if is_reconstruction(cohort_path) else "own"
     nb = select_cells(jupytext.read(source), edition)
     kernel = kernel or _kernel_name()
     nb.metadata["kernelspec"] = {"name": kernel, "display_name": "Python (mst-aml-book)", "language": "python"}
@@ -649,8 +646,7 @@ def run_chapter(root: Path, chapter: str, cohort_path: Path, output: Path, param
     prepared = output / f".{chapter}.input.ipynb"
     nbformat.write(nb, prepared)
     executed = output / f"{chapter}.ipynb"
-    values = {"cohort_path": str(Path(cohort_path).resolve()), "results_dir": str(output / "results"), "edition": edition}
-    values.update(parameters or {})
+    values = {"results_dir": str(output / "results"), "edition": edition, **parameters}
     try:
         papermill.execute_notebook(str(prepared), str(executed), parameters=values, kernel_name=kernel,
                                    cwd=str(root / "notebooks"), progress_bar=False, log_output=False)
@@ -661,29 +657,56 @@ def run_chapter(root: Path, chapter: str, cohort_path: Path, output: Path, param
 
 
 def run_own(root: Path, args: argparse.Namespace) -> Path:
-    """``run CHAPTER --cohort FOLDER``: validate the cohort, then execute the chapter's own-data edition."""
+    """``run CHAPTER --cohort FOLDER`` (or, for chapter 9, ``--counts FILE --samples FILE``):
+    validate the data, then execute the chapter's edition for them (own data: ``own``)."""
     from papermill.exceptions import PapermillExecutionError
 
-    from .cohort import load_cohort
+    from .cohort import is_reconstruction, load_cohort
     from .editions import EditionError
     from .schema import DataValidationError
 
-    if not args.chapter or args.cohort is None:
-        raise BuildError("run needs a chapter and --cohort, e.g. python -m mst_helpers.build run 06_survival --cohort my_cohort/")
+    if not args.chapter:
+        raise BuildError("run needs a chapter, e.g. python -m mst_helpers.build run 06_survival --cohort my_cohort/")
     try:
-        cohort = load_cohort(args.cohort, cutoff_date=args.cutoff_date)
+        if args.chapter.startswith("09"):
+            from . import transcriptomics as tx
+
+            if args.counts is None or args.samples is None:
+                raise BuildError("run 09_transcriptomics needs --counts and --samples (see data/transcriptomics/README.md)")
+            counts, _ = tx.load_counts(args.counts, args.samples)
+            shipped = tx.is_simulated(args.counts)
+            parameters = {"counts_path": str(Path(args.counts).resolve()), "samples_path": str(Path(args.samples).resolve())}
+            if not shipped:
+                parameters["r_reference"] = ""   # the committed R results belong to the simulated counts
+            described = f"{counts.shape[0]:,} genes × {counts.shape[1]} samples from {args.counts}"
+        else:
+            if args.cohort is None:
+                raise BuildError(f"run {args.chapter} needs --cohort, e.g. python -m mst_helpers.build run "
+                                 f"{args.chapter} --cohort my_cohort/")
+            cohort = load_cohort(args.cohort, cutoff_date=args.cutoff_date)
+            shipped = is_reconstruction(args.cohort)
+            parameters = {"cohort_path": str(Path(args.cohort).resolve())}
+            parameters.update({key: value for key, value in (("group_column", args.group_column), ("age_cut", args.age_cut),
+                                                             ("cutoff_date", args.cutoff_date)) if value is not None})
+            described = f"{len(cohort.patients)} patients from {args.cohort}"
     except DataValidationError as err:
         raise BuildError(str(err)) from None
-    parameters = {key: value for key, value in (("group_column", args.group_column), ("age_cut", args.age_cut),
-                                                 ("cutoff_date", args.cutoff_date)) if value is not None}
-    print(f"{args.chapter}: {len(cohort.patients)} patients from {args.cohort}; executing ...")
+    for item in args.param:
+        name, sep, value = item.partition("=")
+        if not sep or not name.isidentifier():
+            raise BuildError(f"--param {item!r}: expected NAME=VALUE")
+        try:
+            parameters[name] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            parameters[name] = value   # plain text
+    print(f"{args.chapter}: {described}; executing ...")
     os.environ["PYTHONPATH"] = os.pathsep.join([str(root)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
-        executed = run_chapter(root, args.chapter, args.cohort, args.output, parameters)
+        executed = run_chapter(root, args.chapter, args.output, parameters, "paper" if shipped else "own")
     except (EditionError, PapermillExecutionError) as err:
         message = f"{err.ename}: {err.evalue}" if isinstance(err, PapermillExecutionError) else str(err)
-        raise BuildError(f"{args.chapter} on {args.cohort}: {message}") from None
+        raise BuildError(f"{args.chapter}: {message}") from None
     print(f"wrote {executed} and {executed.parent / 'results' / (args.chapter + '.json')}")
     return executed
 
@@ -700,6 +723,10 @@ def main(argv: list[str] | None = None) -> int:
     own.add_argument("--group-column", help="patients.csv column to compare (default age_group, or age split at --age-cut)")
     own.add_argument("--age-cut", type=float, help="age groups when the group column is absent: <= cut vs > cut (default 70)")
     own.add_argument("--cutoff-date", help="end of follow-up (YYYY-MM-DD): later events are censored there")
+    own.add_argument("--counts", type=Path, help="chapter 9: a count matrix (genes x samples, .csv or .csv.gz)")
+    own.add_argument("--samples", type=Path, help="chapter 9: its sample sheet (sample, condition[, subgroup])")
+    own.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                     help="any other parameter of the chapter's parameters cell (repeatable), e.g. --param permutations=100")
     args = parser.parse_args(argv)
     root = args.root.resolve()
     started = time.perf_counter()

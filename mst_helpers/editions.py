@@ -37,16 +37,19 @@ def select_cells(nb, edition: str):
     return selected
 
 
-def check_edition(edition: str, cohort_path: str | Path, chapter: str) -> None:
-    """Stop with one clear sentence when the paper's cells would run on a reader's cohort.
+def check_edition(edition: str, data_path: str | Path, chapter: str, shipped: bool | None = None) -> None:
+    """Stop with one clear sentence when the paper's cells would run on a reader's data.
 
-    The paper edition compares every number with the paper's and explains the reconstruction:
-    on other data that would be wrong, not merely odd.
+    The paper edition compares every number with the paper's and explains the reconstruction (or
+    the simulation): on other data that would be wrong, not merely odd. ``shipped`` says whether
+    ``data_path`` is the book's own data (default: whether it is the shipped reconstruction).
     """
     if edition not in EDITIONS:
         raise EditionError(f"edition is one of {EDITIONS}, not {edition!r}")
-    if edition == "paper" and not is_reconstruction(cohort_path):
+    shipped = is_reconstruction(data_path) if shipped is None else shipped
+    if edition == "paper" and not shipped:
+        option = "--counts" if chapter.startswith("09") else "--cohort"
         raise EditionError(
-            f"{cohort_path} is not the book's reconstruction, and this notebook still holds the cells that compare "
-            f"with the paper. Run your cohort with: python -m mst_helpers.build run {chapter} --cohort {cohort_path} "
+            f"{data_path} is not the book's own data, and this notebook still holds the cells that compare "
+            f"with the paper. Run your data with: python -m mst_helpers.build run {chapter} {option} {data_path} "
             "(it removes those cells and writes the executed notebook and its results).")

@@ -12,7 +12,7 @@ import pandas as pd
 
 from .formatting import format_bool, format_number
 
-__all__ = ["markdown_table", "numbered_table", "plain_table"]
+__all__ = ["markdown_table", "numbered_table", "plain_table", "use_plain_tables"]
 
 
 def _cell(value: object) -> str:
@@ -51,6 +51,16 @@ def markdown_table(frame: pd.DataFrame) -> str:
     return "\n".join([header, rule, *body])
 
 
+#: Set by :func:`use_plain_tables`: a chapter run outside the book shows pipe tables, not MyST directives.
+_PLAIN = {"on": False}
+
+
+def use_plain_tables(on: bool = True) -> None:
+    """Make :func:`numbered_table` return :func:`plain_table` output for the rest of the session
+    (a chapter's own-data edition, read in plain Jupyter, where ``{table}`` directives show raw)."""
+    _PLAIN["on"] = bool(on)
+
+
 def numbered_table(frame: pd.DataFrame, caption: str, name: str):
     """Display ``frame`` as a numbered MyST table with ``caption`` and label ``name``.
 
@@ -60,6 +70,8 @@ def numbered_table(frame: pd.DataFrame, caption: str, name: str):
 
     if not name.replace("-", "").isalnum():
         raise ValueError(f"a table label holds letters, digits and dashes, not {name!r}")
+    if _PLAIN["on"]:
+        return plain_table(frame, caption)
     frame, notes = _notes(frame)
     text = f"```{{table}} {caption}\n:name: {name}\n\n{markdown_table(frame)}\n```\n"
     if notes:

@@ -36,7 +36,7 @@ __all__ = [
     "is_simulated", "gene_set_overlap_problems", "MIN_SET_OVERLAP", "AML_MARKER_GENES", "CONDITION_ORDER", "PAPER_DESIGN", "SIMULATION", "CountDataError", "DEResult",
     "simulate_counts", "write_simulation", "read_gene_sets", "read_gmt", "validate_counts",
     "load_counts", "differential_expression", "call_degs", "read_reference", "compare_with_reference",
-    "over_representation", "gsea_prerank", "PAPER_PATHWAYS", "pathway_summary", "shrinkage_summary",
+    "over_representation", "gsea_prerank", "blind_vst", "PAPER_PATHWAYS", "pathway_summary", "shrinkage_summary",
     "subgroups_separate", "subgroup_groups", "reference_summary",
     "calibrate", "benchmark",
 ]
@@ -427,6 +427,49 @@ def differential_expression(counts: pd.DataFrame, samples: pd.DataFrame, *, min_
     size_factors = pd.Series(np.asarray(dds.obs["size_factors"]), index=matrix.columns, name="size_factor")
     return DEResult(table=table, shrunk=shrunk, normalised=normalised, vst=vst_counts, size_factors=size_factors,
                     n_filtered=int((~keep).sum()), fit_seconds=fit_seconds)
+
+
+def blind_vst(counts: pd.DataFrame, size_factors: pd.Series, nsub: int = 1000) -> pd.DataFrame:
+    """DESeq2's variance-stabilising transformation fitted *blind* to the design, for quality control.
+
+    As R's ``vst(dds, blind = TRUE, nsub = 1000)``: the dispersions are fitted with an
+    intercept-only design on ``nsub`` genes with mean normalised count above 5, the parametric
+    trend α(μ) = a₁/μ + a₀ is fitted to them, and the closed-form VST of that trend is applied to
+    every gene. R draws the ``nsub`` genes at random; here they are spaced evenly along the mean,
+    so reruns agree. A QC plot must not see the conditions it is meant to check.
+
+    Parameters
+    ----------
+    counts
+        Raw counts, genes × samples (the genes kept for testing).
+    size_factors
+        The median-of-ratios size factors of the full fit, one per sample (in column order).
+    """
+    from threadpoolctl import threadpool_limits
+
+    sf = size_factors.reindex(counts.columns).to_numpy(dtype=float)
+    normed = counts.to_numpy(dtype=float) / sf
+    means = pd.Series(normed.mean(axis=1), index=counts.index)
+    eligible = means[means > 5].sort_values(kind="mergesort")
+    if len(eligible) < 10:
+        raise CountDataError(f"a blind VST needs at least 10 genes with a mean normalised count above 5, not {len(eligible)}")
+    picks = eligible.index[np.unique(np.round(np.linspace(0, len(eligible) - 1, min(nsub, len(eligible)))).astype(int))]
+    with threadpool_limits(limits=1), _quiet():
+        from pydeseq2.dds import DeseqDataSet
+        from pydeseq2.default_inference import DefaultInference
+
+        metadata = pd.DataFrame({"all": "all"}, index=counts.columns)
+        sub = DeseqDataSet(counts=counts.loc[picks].T, metadata=metadata, design="~1", quiet=True,
+                           inference=DefaultInference(n_cpus=1))
+        sub.obs["size_factors"] = sf
+        sub.layers["normed_counts"] = sub.X / sf[:, None]
+        sub.var["_normed_means"] = sub.layers["normed_counts"].mean(axis=0)   # as fit_size_factors sets it
+        sub.fit_genewise_dispersions(vst=True)
+        # pydeseq2's parametric trend on the VST dispersions (what its vst_fit calls); stores (a0, a1).
+        sub._fit_parametric_dispersion_trend(vst=True)
+    a0, a1 = sub.uns["vst_trend_coeffs"]
+    vst = np.log2((1 + a1 + 2 * a0 * normed + 2 * np.sqrt(a0 * normed * (1 + a1 + a0 * normed))) / (4 * a0))
+    return pd.DataFrame(vst, index=counts.index, columns=counts.columns)
 
 
 def read_reference(path: str | Path, *, lfc: float = 1.0, padj: float = 0.05) -> pd.DataFrame:

@@ -13,7 +13,8 @@
 
 # %% [markdown]
 # # Transcriptomics: differential expression and pathways
-#
+
+# %% [markdown] tags=["paper"]
 # ```{admonition} Bottom line
 # :class: tip bottom-line
 #
@@ -41,6 +42,14 @@
 # whole analysis. The statistical ideas: **negative-binomial models for counts, shrinkage of
 # dispersions and fold changes, multiple testing, and two ways of asking "which pathways?"**.
 
+# %% [markdown] tags=["own-data"]
+# Which genes differ between your AML samples and your controls, and which pathways do they
+# point to? This notebook runs DESeq2 (pydeseq2) with the paper's thresholds on your counts,
+# then over-representation (clusterProfiler's reading) and pre-ranked GSEA on the offline
+# KEGG 2011 and GO gene sets. What such a design can and cannot show is discussed in the book's
+# chapter: survivor selection, controls of unknown age, whole-blood cell mix and donor
+# microchimerism after MST, no baseline sample, batch.
+
 # %% tags=["parameters", "remove-cell"]
 # counts: genes (first column, unique ids) x samples, non-negative integer counts (.csv or .csv.gz);
 # gene ids: HGNC symbols, Ensembl gene ids (with or without version) or Entrez ids
@@ -60,13 +69,15 @@ lfc_threshold = 1.0
 padj_threshold = 0.05
 permutations = 1000
 seed = 20260213
+# set by the runner (python -m mst_helpers.build run 09_transcriptomics --counts ... --samples ...)
+edition = "paper"
 # over-representation: gene sets with this many genes of the background (clusterProfiler's defaults)
 ora_min_size = 10
 ora_max_size = 500
 
 # %% tags=["hide-cell"]
 import pandas as pd
-from IPython.display import display
+from IPython.display import Markdown, display
 
 from mst_helpers import bottom_line, gene_ids
 from mst_helpers import transcriptomics as tx
@@ -74,14 +85,15 @@ from mst_helpers.claims import load_claims
 from mst_helpers.plotting import (enrichment_plot, expression_heatmap, rnaseq_qc_plot, shrinkage_plot, use_house_style,
                                   volcano_ma_plot)
 from mst_helpers.results import ChapterResults, glue_claims
-from mst_helpers.tables import numbered_table
+from mst_helpers.editions import check_edition
+from mst_helpers.tables import numbered_table, use_plain_tables
 
 use_house_style()
 
 # %% tags=["hide-input"]
-claims = load_claims(claims_path)
-glue_claims(claims)
-out = ChapterResults("09_transcriptomics", results_dir)
+check_edition(edition, counts_path, "09_transcriptomics", shipped=tx.is_simulated(counts_path))
+use_plain_tables(edition == "own")
+out = ChapterResults("09_transcriptomics", results_dir, display=edition == "own")
 counts, samples = tx.load_counts(counts_path, samples_path)
 counts, id_mapping = gene_ids.to_symbols(counts, gene_id_type)
 out.show("ids.sentence", id_mapping.sentence)
@@ -92,9 +104,16 @@ for condition in tx.CONDITION_ORDER:
     out.record(f"n_samples.{condition}", int((samples["condition"] == condition).sum()))
 out.record("n_gene_sets.kegg", int((catalogue["source"] == "KEGG 2011").sum()))
 out.record("n_gene_sets.go", int((catalogue["source"] != "KEGG 2011").sum()))
+if edition == "own":
+    display(Markdown(f"**Your counts** (`{counts_path}`): {id_mapping.sentence} {len(counts):,} genes, "
+                     f"{len(samples)} samples."))
 samples
 
-# %% [markdown]
+# %% tags=["paper", "hide-input"]
+claims = load_claims(claims_path)
+glue_claims(claims)
+
+# %% [markdown] tags=["paper"]
 # {glue:text}`ids.sentence` The matrix has {glue:text}`n_genes:,` genes and {glue:text}`n_samples` samples
 # ({glue:text}`n_samples.AML` patients, {glue:text}`n_samples.Control` controls). The
 # validation above refuses negative, missing or fractional counts, repeated gene ids, a sample
@@ -106,19 +125,24 @@ samples
 # Before testing anything: are the libraries comparable, and do the samples group the way the
 # design says? The PCA, the correlations and the heatmaps use DESeq2's *variance-stabilising
 # transformation* (VST): on raw or log counts, the variance depends on the mean, and a few
-# highly expressed genes would dominate every distance between samples.
+# highly expressed genes would dominate every distance between samples. For the quality-control
+# plots the VST is fitted *blind* to the conditions (R's `vst(dds, blind = TRUE)`), so the plot
+# that checks whether samples group by condition has not been told the conditions; the heatmaps
+# later use the design-aware fit.
 
 # %% tags=["hide-input"]
 de = tx.differential_expression(counts, samples, lfc=lfc_threshold, padj=padj_threshold)
 vst_expression = de.vst
-fig = rnaseq_qc_plot(counts.loc[de.normalised.index], samples, vst_expression)
+# Quality control blind to the design (R: vst(dds, blind = TRUE)); the heatmaps below use the design-aware VST.
+blind = tx.blind_vst(counts.loc[de.normalised.index, de.normalised.columns], de.size_factors)
+fig = rnaseq_qc_plot(counts.loc[de.normalised.index], samples, blind)
 out.figure("fig_rnaseq_qc", fig)
 out.record("n_filtered", de.n_filtered)
 out.record("n_tested_prefilter", len(de.table))
 out.record("size_factor.min", float(de.size_factors.min()))
 out.record("size_factor.max", float(de.size_factors.max()))
 
-# %% [markdown]
+# %% [markdown] tags=["paper"]
 # ```{glue:figure} fig_rnaseq_qc
 # :name: fig-rnaseq-qc
 # :alt: Three panels. A, bar chart of library sizes in millions of reads for the six samples. B, scatter plot of the first two principal components: the two controls lie apart from the four patients, and patients 5 and 6 lie apart from patients 9 and 10. C, a six by six matrix of correlations between samples.
@@ -153,6 +177,12 @@ out.record("n_tested", n_tested)
 out.record("n_up", n_up)
 out.record("n_down", n_down)
 out.record("n_degs", n_up + n_down)
+
+# %% tags=["own-data", "hide-input"]
+numbered_table(pd.DataFrame([{"up-regulated": n_up, "down-regulated": n_down, "genes tested": n_tested}]),
+               f"Differentially expressed genes: |log2 FC| ≥ {lfc_threshold:g} and adjusted p ≤ {padj_threshold:g}.", "tab-rnaseq-degs")
+
+# %% tags=["paper", "hide-input"]
 out.record("recomputed.res.rnaseq.up", n_up)
 out.record("recomputed.res.rnaseq.down", n_down)
 out.record("recomputed.res.rnaseq.degs", n_up + n_down)
@@ -164,7 +194,7 @@ side = pd.DataFrame([
 ])
 numbered_table(side, "Differentially expressed genes: printed and recomputed (simulated counts, calibrated to the printed numbers).", "tab-rnaseq-degs")
 
-# %% [markdown]
+# %% [markdown] tags=["paper"]
 # The paper writes "In total, 1,579 expressed genes were detected". 1,579 is
 # {glue:text}`paper.res.rnaseq.up` + {glue:text}`paper.res.rnaseq.down`: the number of
 # *differentially* expressed genes, not of expressed genes — a whole-blood library expresses
@@ -176,7 +206,7 @@ label_genes = de.table[de.table["call"] != "ns"].nsmallest(6, "padj").index.toli
 fig = volcano_ma_plot(de.table, lfc=lfc_threshold, padj=padj_threshold, label_genes=label_genes)
 out.figure("fig_rnaseq_volcano", fig)
 
-# %% [markdown]
+# %% [markdown] tags=["paper"]
 # ```{glue:figure} fig_rnaseq_volcano
 # :name: fig-rnaseq-volcano
 # :alt: Two scatter plots of all tested genes. A, volcano plot: log2 fold change on the horizontal axis, minus log10 adjusted p on the vertical; up-regulated genes in vermillion on the right, down-regulated in blue on the left, non-significant genes in grey, dashed lines at the thresholds. B, MA plot: log10 mean count against log2 fold change, with the same colours.
@@ -202,7 +232,7 @@ for key, value in tx.shrinkage_summary(de.table, de.shrunk, lfc=lfc_threshold).i
 fig = shrinkage_plot(de.table, de.shrunk)
 out.figure("fig_rnaseq_shrinkage", fig)
 
-# %% [markdown]
+# %% [markdown] tags=["paper"]
 # ```{glue:figure} fig_rnaseq_shrinkage
 # :name: fig-rnaseq-shrinkage
 # :alt: Scatter plot of shrunken against unshrunken log2 fold changes for all tested genes; most points lie on the diagonal, and points with large unshrunken fold changes from few reads are pulled towards zero.
@@ -238,7 +268,7 @@ for key, genes, title, show, size in (
 ):
     out.figure(key, expression_heatmap(vst_expression, samples, genes, title, show_genes=show, figsize=size))
 
-# %% [markdown]
+# %% [markdown] tags=["paper"]
 # ```{glue:figure} fig_rnaseq_heatmap_degs
 # :alt: Heatmap of all differentially expressed genes in six samples, clustered. The two controls form one branch; patients 5 and 6 and patients 9 and 10 form two further branches.
 # :name: fig-rnaseq-heatmap-degs
@@ -280,7 +310,7 @@ if groups:
 else:
     out.record("heatmap.subgroups_separate", "not tested (the samples sheet names no two sub-groups of patients)")
 
-# %% [markdown]
+# %% [markdown] tags=["paper"]
 # Cutting the sample dendrogram of Figure 4A into one cluster per sub-group of the samples sheet
 # plus one for the controls, do the sub-groups (here patients 5/6 and 9/10) fall into separate
 # clusters? **{glue:text}`heatmap.subgroups_separate`** — with the committed simulation, which
@@ -340,7 +370,7 @@ display(numbered_table(pd.DataFrame(comparison), "Over-representation two ways: 
                        "tab-rnaseq-ora-readings"))
 numbered_table(tx.pathway_summary(ora, gsea, permutations=permutations), "The pathways the paper names: over-representation of DEGs (annotated genes as background) and pre-ranked GSEA.", "tab-rnaseq-pathways")
 
-# %% [markdown]
+# %% [markdown] tags=["paper"]
 # ```{glue:figure} fig_rnaseq_enrichment
 # :name: fig-rnaseq-enrichment
 # :alt: Two panels. A, dot plot of the twelve gene sets most over-represented among the DEGs; horizontal axis gene ratio, dot size number of genes, colour minus log10 adjusted p. B, horizontal bars of normalised enrichment scores of the twelve gene sets with the largest absolute scores, vermillion for sets shifted up in patients and blue for sets shifted down, each labelled with its false discovery rate.
@@ -362,7 +392,7 @@ numbered_table(tx.pathway_summary(ora, gsea, permutations=permutations), "The pa
 # ever give (that floor is 1/15, see below). In a simulation whose planted effects favoured exactly these pathways, finding them
 # is a check that the pipeline works — not evidence about AML.
 
-# %% [markdown]
+# %% [markdown] tags=["paper"]
 # ## Cross-check with R DESeq2
 #
 # pydeseq2 re-implements DESeq2 in Python. The same counts through R's DESeq2 (Debian
@@ -387,7 +417,7 @@ if r_reference:
     numbered_table(table, "pydeseq2 against R DESeq2 1.38 on the same counts (same filter, reference level and thresholds).", "tab-rnaseq-r")
 out.show("r.summary", tx.reference_summary(agreement))
 
-# %% [markdown]
+# %% [markdown] tags=["paper"]
 # {glue:text}`r.summary`
 #
 # (rnaseq-limits)=
@@ -466,5 +496,7 @@ out.show("r.summary", tx.reference_summary(agreement))
 
 # %% tags=["remove-cell"]
 out.show("bottom_line", bottom_line.transcriptomics(out.values, simulated=tx.is_simulated(counts_path)))
+if edition == "own":
+    display(Markdown("**Bottom line.** " + bottom_line.transcriptomics(out.values, simulated=False)))
 path = out.write()
 print(f"wrote {len(out.values)} results to {path}")

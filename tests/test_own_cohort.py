@@ -46,10 +46,10 @@ def runs(tmp_path_factory):
     patients = pd.read_csv(OWN / "patients.csv", dtype=str, keep_default_na=False)
     patients.drop(columns=["arm"]).to_csv(minimal / "patients.csv", index=False, lineterminator="\n")
     # The reconstruction as a reader's folder (a copy is not the shipped path): every optional input present.
-    shutil.copytree(ROOT / "data" / "reconstructed", base / "reconstruction_copy")
+    shutil.copytree(ROOT / "data" / "reconstructed", base / "a_full_cohort")
     cases = [(chapter, grouping, cohort, options) for chapter in OWN_DATA_CHAPTERS
              for grouping, cohort, options in (("arm", OWN, ("--group-column", "arm")), ("age65", minimal, ("--age-cut", "65")),
-                                               ("full", base / "reconstruction_copy", ()))]
+                                               ("full", base / "a_full_cohort", ()))]
     # Two at a time: each run is mostly a kernel start, and the machine has two cores.
     with ThreadPoolExecutor(max_workers=2) as pool:
         procs = list(pool.map(lambda case: _run(case[0], case[2], base / case[1], *case[3]), cases))

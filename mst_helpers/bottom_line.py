@@ -309,6 +309,17 @@ def competing_own(values: Values, order: list[str], group_column: str, labels: M
     return compose(first, second, third)
 
 
+def lab_km(values: Values) -> str:
+    """The methods lab on the 6-MP trial: Kaplan–Meier, log-rank and Cox on real data."""
+    first = (f"in Freireich's trial, children on 6-MP stayed in remission a median of "
+             f"{format_months(_f(values, 'median.6-MP'))} weeks against {format_months(_f(values, 'median.placebo'))} on placebo, "
+             f"and the log-rank test gives {difference_phrase(_f(values, 'logrank.p'))}")
+    second = (f"placebo multiplies the hazard of relapse by {format_hr(_f(values, 'cox.alone.placebo.hr'))}, and by "
+              f"{format_hr(_f(values, 'cox.adjusted.placebo.hr'))} once the white-cell count is taken into account")
+    third = "every value equals R's, so this page is a check of the methods the MST chapters apply to reconstructed data"
+    return compose(first, second, third)
+
+
 def transcriptomics(values: Values, simulated: bool = True) -> str:
     """Chapter 9: differential expression and pathways."""
     n_aml, n_ctrl = _i(values, "n_samples.AML"), _i(values, "n_samples.Control")

@@ -27,6 +27,7 @@ __all__ = [
     "LogRank",
     "log_rank",
     "reverse_km_median_follow_up",
+    "observed_expected",
     "cox_univariate",
     "restricted_mean",
     "survival_difference",
@@ -184,6 +185,32 @@ def log_rank(frame: pd.DataFrame, group: str) -> LogRank:
         raise ValueError(f"{group!r} has fewer than two groups")
     res = multivariate_logrank_test(frame["time"], frame[group], frame["event"])
     return LogRank(float(res.test_statistic), int(res.degrees_of_freedom), float(res.p_value))
+
+
+def observed_expected(frame: pd.DataFrame, group: str) -> pd.DataFrame:
+    """The log-rank test by hand, for two groups: at each event time, the events observed in the
+    first group, those expected if both groups shared one hazard (events × its share of the risk
+    set) and the hypergeometric variance; the sums give (ΣO − ΣE)² / ΣV, the log-rank statistic.
+
+    Returns one row per distinct event time: ``time``, ``at_risk`` and ``events`` (both groups),
+    ``at_risk_1``, ``observed_1``, ``expected_1``, ``variance``. R: ``survdiff`` gives the sums
+    (``obs``, ``exp``, ``var``).
+    """
+    _check(frame)
+    levels = sorted(frame[group].unique())
+    if len(levels) != 2:
+        raise ValueError(f"{group!r} needs exactly two groups, has {levels}")
+    first = frame[group] == levels[0]
+    rows = []
+    for t in np.sort(frame.loc[frame["event"] == 1, "time"].unique()):
+        at_risk = frame["time"] >= t
+        died = (frame["time"] == t) & (frame["event"] == 1)
+        n, d = int(at_risk.sum()), int(died.sum())
+        n1, d1 = int((at_risk & first).sum()), int((died & first).sum())
+        variance = d * (n1 / n) * (1 - n1 / n) * (n - d) / (n - 1) if n > 1 else 0.0
+        rows.append({"time": float(t), "at_risk": n, "events": d, "at_risk_1": n1, "observed_1": d1,
+                     "expected_1": d * n1 / n, "variance": variance})
+    return pd.DataFrame(rows)
 
 
 def reverse_km_median_follow_up(frame: pd.DataFrame) -> float:

@@ -255,24 +255,15 @@ def _kernel_name() -> str:
 
 def _execute_one(chapter: Chapter, root: Path, kernel: str) -> None:
     import jupytext
-    import nbformat
-    import papermill
     from papermill.exceptions import PapermillExecutionError
 
     from .editions import select_cells
 
     nb = select_cells(jupytext.read(chapter.source), "paper")
-    nb.metadata["kernelspec"] = {"name": kernel, "display_name": "Python (mst-aml-book)", "language": "python"}
     work = root / BUILD_DIR / "papermill"
-    work.mkdir(parents=True, exist_ok=True)
-    source_nb = work / f"{chapter.stem}.input.ipynb"
     output_nb = work / f"{chapter.stem}.ipynb"
-    nbformat.write(nb, source_nb)
     try:
-        papermill.execute_notebook(
-            str(source_nb), str(output_nb), kernel_name=kernel, cwd=str(root / NOTEBOOK_DIR),
-            progress_bar=False, log_output=False,
-        )
+        _run_papermill(nb, work / f"{chapter.stem}.input.ipynb", output_nb, kernel, root / NOTEBOOK_DIR)
     except PapermillExecutionError as err:
         cell = nb.cells[err.cell_index] if err.cell_index < len(nb.cells) else None
         first_line = cell.source.strip().splitlines()[0] if cell is not None and cell.source.strip() else ""
@@ -281,9 +272,28 @@ def _execute_one(chapter: Chapter, root: Path, kernel: str) -> None:
             f"(execution count {err.exec_count}: {first_line!r}):\n{err.ename}: {err.evalue}"
         ) from None
     chapter.executed.parent.mkdir(parents=True, exist_ok=True)
-    published = nbformat.read(output_nb, as_version=4)
-    nbformat.write(strip_run_metadata(published), chapter.executed)
-    output_nb.unlink()
+    shutil.move(output_nb, chapter.executed)
+
+
+def _run_papermill(nb, prepared: Path, executed: Path, kernel: str, cwd: Path, parameters: dict | None = None) -> None:
+    """Execute ``nb`` with papermill on ``kernel`` in ``cwd``, via ``prepared`` on disk, and write it
+    to ``executed`` with the run metadata stripped (what the book publishes and ``run`` returns)."""
+    import nbformat
+    import papermill
+
+    nb.metadata["kernelspec"] = {"name": kernel, "display_name": "Python (mst-aml-book)", "language": "python"}
+    prepared.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, prepared)
+    papermill.execute_notebook(str(prepared), str(executed), parameters=parameters, kernel_name=kernel, cwd=str(cwd),
+                               progress_bar=False, log_output=False)
+    nbformat.write(strip_run_metadata(nbformat.read(executed, as_version=4)), executed)
+
+
+def _kernel_environment(root: Path) -> None:
+    """The kernel imports this checkout's helpers, and BLAS stays on one thread (reproducible, fast on 2 cores)."""
+    os.environ["PYTHONPATH"] = os.pathsep.join([str(root)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
 
 
 def strip_run_metadata(nb):
@@ -370,10 +380,7 @@ def execute(root: Path, force: bool = False, log: Callable[[str], None] = print)
     todo = chapters(root)
     if not todo:
         raise BuildError(f"{root / '_toc.yml'} lists no chapter under {EXECUTED_DIR}/")
-    # The kernel imports this checkout's helpers, and BLAS stays on one thread (reproducible, fast on 2 cores).
-    os.environ["PYTHONPATH"] = os.pathsep.join([str(root)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    _kernel_environment(root)
     _remove_stale_outputs(root, {c.stem for c in todo}, log)
     kernel = None
     ran = []
@@ -630,29 +637,20 @@ def run_chapter(root: Path, chapter: str, output: Path, parameters: dict, editio
     ``<output>/results/``; returns the notebook's path. Raises ``papermill`` errors unchanged.
     """
     import jupytext
-    import nbformat
-    import papermill
 
     from .editions import EditionError, select_cells
 
     root, output = Path(root).resolve(), Path(output).resolve()
-    source = root / "notebooks" / f"{chapter}.py"
+    source = root / NOTEBOOK_DIR / f"{chapter}.py"
     if not source.is_file():
         raise EditionError(f"{source}: no such chapter")
-    nb = select_cells(jupytext.read(source), edition)
-    kernel = kernel or _kernel_name()
-    nb.metadata["kernelspec"] = {"name": kernel, "display_name": "Python (mst-aml-book)", "language": "python"}
-    output.mkdir(parents=True, exist_ok=True)
     prepared = output / f".{chapter}.input.ipynb"
-    nbformat.write(nb, prepared)
     executed = output / f"{chapter}.ipynb"
-    values = {"results_dir": str(output / "results"), "edition": edition, **parameters}
     try:
-        papermill.execute_notebook(str(prepared), str(executed), parameters=values, kernel_name=kernel,
-                                   cwd=str(root / "notebooks"), progress_bar=False, log_output=False)
+        _run_papermill(select_cells(jupytext.read(source), edition), prepared, executed, kernel or _kernel_name(),
+                       root / NOTEBOOK_DIR, {"results_dir": str(output / "results"), "edition": edition, **parameters})
     finally:
         prepared.unlink(missing_ok=True)
-    nbformat.write(strip_run_metadata(nbformat.read(executed, as_version=4)), executed)
     return executed
 
 
@@ -662,13 +660,13 @@ def run_own(root: Path, args: argparse.Namespace) -> Path:
     from papermill.exceptions import PapermillExecutionError
 
     from .cohort import is_reconstruction, load_cohort
-    from .editions import EditionError
+    from .editions import COUNTS_CHAPTER, EditionError
     from .schema import DataValidationError
 
     if not args.chapter:
         raise BuildError("run needs a chapter, e.g. python -m mst_helpers.build run 06_survival --cohort my_cohort/")
     try:
-        if args.chapter.startswith("09"):
+        if args.chapter == COUNTS_CHAPTER:
             from . import transcriptomics as tx
 
             if args.counts is None or args.samples is None:
@@ -700,8 +698,7 @@ def run_own(root: Path, args: argparse.Namespace) -> Path:
         except (ValueError, SyntaxError):
             parameters[name] = value   # plain text
     print(f"{args.chapter}: {described}; executing ...")
-    os.environ["PYTHONPATH"] = os.pathsep.join([str(root)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    _kernel_environment(root)
     try:
         executed = run_chapter(root, args.chapter, args.output, parameters, "paper" if shipped else "own")
     except (EditionError, PapermillExecutionError) as err:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from .schema import MAX_LISTED_FAILURES, DataValidationError, read_validated_csv, row_label
+from .schema import DataValidationError, listed_failures, read_validated_csv, row_label
 
 __all__ = ["Cohort", "CUTOFF", "REQUIRED_PATIENT_COLUMNS", "OPTIONAL_FILES", "load_cohort", "censor_at", "patients_schema",
            "courses_schema", "chimerism_schema", "labs_schema", "RECONSTRUCTED_NOTICE", "is_reconstruction",
@@ -221,6 +221,17 @@ def labs_schema() -> pa.DataFrameSchema:
     }, strict=True, ordered=False, unique=["patient_id", "course", "day"])
 
 
+#: Per-infusion doses: per course in ``courses.csv``, their mean per patient in ``patients.csv``.
+DOSE_COLUMNS = ("mnc_1e8_per_kg", "cd34_1e6_per_kg", "cd3_1e8_per_kg")
+
+
+def _lab_dates(labs: pd.DataFrame, courses: pd.DataFrame) -> pd.Series:
+    """The calendar date of each lab row: its course's ``chemo_start_date`` plus ``day`` (NaT for a
+    course ``courses.csv`` does not list)."""
+    start = labs.merge(courses[["patient_id", "course", "chemo_start_date"]], on=["patient_id", "course"], how="left")
+    return start["chemo_start_date"] + pd.to_timedelta(labs["day"].to_numpy(), unit="D")
+
+
 def _cross_file(folder: Path, patients: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> list[str]:
     """Rules between files: known patients; courses, chimerism and lab days inside each patient's
     follow-up (diagnosis … last contact); chimerism and lab courses that exist in ``courses.csv``;
@@ -268,8 +279,7 @@ def _cross_file(folder: Path, patients: pd.DataFrame, tables: dict[str, pd.DataF
                 problems.append(f"{at(name, int(i), 'course', table)}: course {table['course'].iloc[i]} is not in courses.csv")
         labs = tables.get("labs")
         if labs is not None and not len(problems):
-            start = labs.merge(courses[["patient_id", "course", "chemo_start_date"]], on=["patient_id", "course"], how="left")
-            date = start["chemo_start_date"] + pd.to_timedelta(labs["day"].to_numpy(), unit="D")
+            date = _lab_dates(labs, courses)
             for i in np.flatnonzero((date > labs["patient_id"].map(info["last_contact_date"])).to_numpy())[:3]:
                 problems.append(f"{at('labs', int(i), 'day', labs)}: day {labs['day'].iloc[i]} of course {labs['course'].iloc[i]} "
                                 "falls after the patient's last_contact_date")
@@ -291,9 +301,6 @@ def _cross_file(folder: Path, patients: pd.DataFrame, tables: dict[str, pd.DataF
                                 f"{expected.iloc[i]:.2f} (the per-infusion dose)")
     return problems
 
-
-#: Per-infusion doses: per course in ``courses.csv``, their mean per patient in ``patients.csv``.
-DOSE_COLUMNS = ("mnc_1e8_per_kg", "cd34_1e6_per_kg", "cd3_1e8_per_kg")
 
 #: The book's own reconstructed cohort, as shipped in the repository.
 SHIPPED_RECONSTRUCTION = Path(__file__).resolve().parents[1] / "data" / "reconstructed"
@@ -336,9 +343,7 @@ def load_cohort(folder: str | Path, cutoff_date: str | pd.Timestamp | None = Non
             tables[name] = read_validated_csv(path, schema(), id_column="patient_id", extra_checks=rules)
     problems = _cross_file(folder, patients, tables)
     if problems:
-        listed = problems[:MAX_LISTED_FAILURES]
-        more = [f"... and {len(problems) - len(listed)} more failure(s)"] if len(problems) > len(listed) else []
-        raise DataValidationError("the cohort's files disagree with each other:\n" + "\n".join(listed + more))
+        raise DataValidationError("the cohort's files disagree with each other:\n" + "\n".join(listed_failures(problems)))
     cohort = Cohort(patients=patients, courses=tables.get("courses"), chimerism=tables.get("chimerism"), labs=tables.get("labs"))
     return cohort if cutoff_date is None else censor_at(cohort, cutoff_date)
 
@@ -366,9 +371,7 @@ def censor_at(cohort: Cohort, cutoff_date: str | pd.Timestamp) -> Cohort:
     if cohort.chimerism is not None:
         chimerism = cohort.chimerism[cohort.chimerism["patient_id"].isin(keep) & (cohort.chimerism["date"] <= cutoff)].reset_index(drop=True)
     if cohort.labs is not None and courses is not None:
-        start = cohort.labs.merge(courses[["patient_id", "course", "chemo_start_date"]], on=["patient_id", "course"], how="left")
-        inside = (start["chemo_start_date"] + pd.to_timedelta(start["day"], unit="D")) <= cutoff
-        labs = cohort.labs[inside.to_numpy()].reset_index(drop=True)
+        labs = cohort.labs[(_lab_dates(cohort.labs, courses) <= cutoff).to_numpy()].reset_index(drop=True)
     return Cohort(patients=p, courses=courses, chimerism=chimerism, labs=labs, seed=cohort.seed, slots=cohort.slots)
 
 

@@ -16,11 +16,13 @@ from pathlib import Path
 
 from .cohort import is_reconstruction
 
-__all__ = ["PAPER_TAG", "OWN_DATA_TAG", "EDITIONS", "EditionError", "select_cells", "check_edition"]
+__all__ = ["PAPER_TAG", "OWN_DATA_TAG", "EDITIONS", "COUNTS_CHAPTER", "EditionError", "select_cells", "check_edition"]
 
 PAPER_TAG = "paper"
 OWN_DATA_TAG = "own-data"
 EDITIONS = ("paper", "own")
+#: The chapter that runs on count matrices (``--counts``); every other own-data chapter takes ``--cohort``.
+COUNTS_CHAPTER = "09_transcriptomics"
 
 
 class EditionError(ValueError):
@@ -48,7 +50,7 @@ def check_edition(edition: str, data_path: str | Path, chapter: str, shipped: bo
         raise EditionError(f"edition is one of {EDITIONS}, not {edition!r}")
     shipped = is_reconstruction(data_path) if shipped is None else shipped
     if edition == "paper" and not shipped:
-        option = "--counts" if chapter.startswith("09") else "--cohort"
+        option = "--counts" if chapter == COUNTS_CHAPTER else "--cohort"
         raise EditionError(
             f"{data_path} is not the book's own data, and this notebook still holds the cells that compare "
             f"with the paper. Run your data with: python -m mst_helpers.build run {chapter} {option} {data_path} "

@@ -18,7 +18,8 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaError, SchemaErrors
 
-__all__ = ["DataValidationError", "read_text", "read_csv", "read_validated_csv", "validate_frame", "row_label", "extra_columns_note"]
+__all__ = ["DataValidationError", "read_text", "read_csv", "read_validated_csv", "validate_frame", "row_label", "listed_failures",
+           "extra_columns_note"]
 
 #: How many individual failures one error message lists before summarising.
 MAX_LISTED_FAILURES = 10
@@ -70,6 +71,13 @@ def read_csv(path: str | Path, **kwargs) -> pd.DataFrame:
 def _plain(value: object) -> object:
     """NumPy scalars as plain numbers in messages (``-4``, not ``np.int64(-4)``)."""
     return value.item() if hasattr(value, "item") and not isinstance(value, (str, bytes)) else value
+
+
+def listed_failures(problems: list[str]) -> list[str]:
+    """The first :data:`MAX_LISTED_FAILURES` problems, and one line counting the rest."""
+    listed = problems[:MAX_LISTED_FAILURES]
+    more = len(problems) - len(listed)
+    return listed + ([f"... and {more} more failure(s)"] if more > 0 else [])
 
 
 def row_label(position: int) -> str:
@@ -177,11 +185,8 @@ def validate_frame(
     if extra_checks is not None:
         problems = extra_checks(valid)
         if problems:
-            listed = problems[:MAX_LISTED_FAILURES]
-            more = len(problems) - len(listed)
-            tail = [f"... and {more} more failure(s)"] if more > 0 else []
             raise DataValidationError(
-                f"{path} does not match its schema:\n" + "\n".join(f"{path}: {p}" for p in listed + tail)
+                f"{path} does not match its schema:\n" + "\n".join(f"{path}: {p}" for p in listed_failures(problems))
             )
     valid.attrs["extra_columns"] = extra
     return valid

@@ -73,10 +73,7 @@ def numbered_table(frame: pd.DataFrame, caption: str, name: str):
     if _PLAIN["on"]:
         return plain_table(frame, caption)
     frame, notes = _notes(frame)
-    text = f"```{{table}} {caption}\n:name: {name}\n\n{markdown_table(frame)}\n```\n"
-    if notes:
-        text += "\n" + "\n".join(f"- Note {note}" for note in notes) + "\n"
-    return Markdown(text)
+    return Markdown(_with_notes(f"```{{table}} {caption}\n:name: {name}\n\n{markdown_table(frame)}\n```\n", notes))
 
 
 def plain_table(frame: pd.DataFrame, caption: str):
@@ -85,10 +82,12 @@ def plain_table(frame: pd.DataFrame, caption: str):
     from IPython.display import Markdown
 
     frame, notes = _notes(frame)
-    text = f"**{caption}**\n\n{markdown_table(frame)}\n"
-    if notes:
-        text += "\n" + "\n".join(f"- Note {note}" for note in notes) + "\n"
-    return Markdown(text)
+    return Markdown(_with_notes(f"**{caption}**\n\n{markdown_table(frame)}\n", notes))
+
+
+def _with_notes(text: str, notes: list[str]) -> str:
+    """A table's text followed by its notes, one bullet each."""
+    return text + ("\n" + "\n".join(f"- Note {note}" for note in notes) + "\n" if notes else "")
 
 
 # --------------------------------------------------------------------------- Tables 1 and 2

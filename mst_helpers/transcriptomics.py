@@ -538,12 +538,12 @@ def over_representation(table: pd.DataFrame, gene_sets: dict[str, list[str]], *,
     for source in dict.fromkeys(sources[name] for name in gene_sets):
         group = {name: genes for name, genes in gene_sets.items() if sources[name] == source}
         parts.append(_over_representation_one_source(tested, group, source, min_size, max_size, universe))
-    out = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else pd.DataFrame(columns=columns)
-    if not len(out):
+    parts = [part for part in parts if len(part)]
+    if not parts:
         # Nothing to test (no set shares enough genes with the matrix — other identifiers? — or
         # no DEG): an empty table, which the chapter reports, instead of gseapy's empty list.
         return pd.DataFrame(columns=columns)
-    return out[columns].sort_values(["padj", "pvalue", "Term"]).reset_index(drop=True)
+    return pd.concat(parts, ignore_index=True)[columns].sort_values(["padj", "pvalue", "Term"]).reset_index(drop=True)
 
 
 def _over_representation_one_source(tested: pd.DataFrame, gene_sets: dict[str, list[str]], source: str, min_size: int,

@@ -114,6 +114,28 @@ def test_gray_and_fine_gray_equal_r(runs, grouping):
     assert _compare_with_r(values, grouping, key_of) >= 13
 
 
+@pytest.mark.parametrize("chapter", OWN_DATA_CHAPTERS)
+@pytest.mark.parametrize("grouping", ["arm", "age65", "full"])
+def test_the_own_data_notebook_is_clean(runs, chapter, grouping):
+    """No error, no warning, no stderr; nothing said about the paper's reconstruction."""
+    path, _ = runs[(chapter, grouping)]
+    nb = nbformat.read(path, as_version=4)
+    assert "papermill" not in nb.metadata
+    text = []
+    for cell in nb.cells:
+        assert "paper" not in cell.metadata.get("tags", []), cell.source[:80]
+        if cell.cell_type == "markdown":   # prose; code (e.g. the parameters cell's default path) is not read as prose
+            text.append(cell.source)
+        for output in cell.get("outputs", []):
+            assert output.output_type != "error", output
+            assert not (output.output_type == "stream" and output.name == "stderr"), output.text
+            text.extend(str(v) for v in output.get("data", {}).values() if isinstance(v, str))
+    joined = "\n".join(text).lower()
+    for word in PAPER_WORDS:
+        assert word not in joined, word
+    assert "your cohort" in joined
+
+
 def test_baseline_and_outcome_tests_equal_r(runs):
     """R: kruskal.test(age ~ arm) (chapter 3); fisher.test(table(x, arm)) for sex (3), CR, relapse, death (4)."""
     ref = _reference()

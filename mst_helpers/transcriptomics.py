@@ -36,7 +36,7 @@ __all__ = [
     "is_simulated", "gene_set_overlap_problems", "MIN_SET_OVERLAP", "AML_MARKER_GENES", "CONDITION_ORDER", "PAPER_DESIGN", "SIMULATION", "CountDataError", "DEResult",
     "simulate_counts", "write_simulation", "read_gene_sets", "read_gmt", "validate_counts",
     "load_counts", "differential_expression", "call_degs", "read_reference", "compare_with_reference",
-    "over_representation", "gsea_prerank", "blind_vst", "PAPER_PATHWAYS", "pathway_summary", "shrinkage_summary",
+    "over_representation", "gsea_prerank", "blind_vst", "vst_from_trend", "PAPER_PATHWAYS", "pathway_summary", "shrinkage_summary",
     "subgroups_separate", "subgroup_groups", "reference_summary",
     "calibrate", "benchmark",
 ]
@@ -376,14 +376,16 @@ def call_degs(table: pd.DataFrame, *, lfc: float = 1.0, padj: float = 0.05) -> p
 
 def differential_expression(counts: pd.DataFrame, samples: pd.DataFrame, *, min_total: int = 10,
                             lfc: float = 1.0, padj: float = 0.05, shrink: bool = True,
-                            with_vst: bool = True, n_cpus: int | None = None) -> DEResult:
+                            with_vst: bool = True) -> DEResult:
     """DESeq2 (pydeseq2) of AML against Control with the paper's thresholds.
 
     Genes with fewer than ``min_total`` reads over all samples are dropped first (as the
     DESeq2 vignette suggests); the Wald test, Cook's outlier handling and independent
-    filtering (at ``padj``) are pydeseq2's defaults. BLAS is pinned to one thread (with
-    more, the fit is 4–7 times slower on two cores); genes are fitted on ``n_cpus``
-    processes (default: all cores).
+    filtering (at ``padj``) are pydeseq2's defaults. The fit runs on
+    :class:`~mst_helpers.deseq_inference.FastInference` (pydeseq2's estimators without the
+    per-gene call overhead; BLAS on one thread, which small matrices want) and is reused for the
+    shrunken fold changes and the VST: the VST applies DESeq2's closed form to the dispersion
+    trend of the fit, as R's ``varianceStabilizingTransformation(dds, blind = FALSE)`` does.
 
     R equivalent (``tests/fixtures/transcriptomics/deseq2_reference.R``)::
 
@@ -392,16 +394,17 @@ def differential_expression(counts: pd.DataFrame, samples: pd.DataFrame, *, min_
     """
     from threadpoolctl import threadpool_limits
 
+    from .deseq_inference import FastInference
+
     sheet = validate_counts(counts, samples)
     keep = counts.sum(axis=1) >= min_total
     matrix = counts.loc[keep, sheet["sample"]]
     with threadpool_limits(limits=1), _quiet():
         from pydeseq2.dds import DeseqDataSet
-        from pydeseq2.default_inference import DefaultInference
         from pydeseq2.ds import DeseqStats
 
         started = time.perf_counter()
-        inference = DefaultInference(n_cpus=n_cpus or os.cpu_count() or 1)
+        inference = FastInference()
         metadata = sheet.set_index("sample")[["condition"]]
         dds = DeseqDataSet(counts=matrix.T, metadata=metadata, design="~condition",
                            inference=inference, quiet=True)
@@ -416,17 +419,23 @@ def differential_expression(counts: pd.DataFrame, samples: pd.DataFrame, *, min_
             # lfc_shrink overwrites results_df in place: the unshrunk table was copied above.
             stats_.lfc_shrink(coeff="condition[T.AML]")
             shrunk["log2FoldChange_shrunk"] = stats_.results_df["log2FoldChange"]
-        vst_counts = None
-        if with_vst:
-            # DESeq2's variance-stabilising transformation, on the dispersion trend of the design
-            # (R: vst(dds, blind = FALSE)); computed last so it cannot touch the test results.
-            dds.vst(use_design=True)
-            vst_counts = pd.DataFrame(dds.layers["vst_counts"].T, index=matrix.index, columns=matrix.columns)
     table["call"] = call_degs(table, lfc=lfc, padj=padj)
     normalised = pd.DataFrame(dds.layers["normed_counts"].T, index=matrix.index, columns=matrix.columns)
+    vst_counts = vst_from_trend(normalised, *dds.uns["trend_coeffs"]) if with_vst else None
     size_factors = pd.Series(np.asarray(dds.obs["size_factors"]), index=matrix.columns, name="size_factor")
     return DEResult(table=table, shrunk=shrunk, normalised=normalised, vst=vst_counts, size_factors=size_factors,
                     n_filtered=int((~keep).sum()), fit_seconds=fit_seconds)
+
+
+def vst_from_trend(normalised: pd.DataFrame, a0: float, a1: float) -> pd.DataFrame:
+    """DESeq2's variance-stabilising transformation for the parametric trend α(μ) = a₀ + a₁/μ.
+
+    The closed form of DESeq2's ``getVarianceStabilizedData`` (``fitType = "parametric"``),
+    applied to normalised counts (genes × samples); on a log2-like scale.
+    """
+    q = normalised.to_numpy(dtype=float)
+    vst = np.log2((1 + a1 + 2 * a0 * q + 2 * np.sqrt(a0 * q * (1 + a1 + a0 * q))) / (4 * a0))
+    return pd.DataFrame(vst, index=normalised.index, columns=normalised.columns)
 
 
 def blind_vst(counts: pd.DataFrame, size_factors: pd.Series, nsub: int = 1000) -> pd.DataFrame:
@@ -447,29 +456,28 @@ def blind_vst(counts: pd.DataFrame, size_factors: pd.Series, nsub: int = 1000) -
     """
     from threadpoolctl import threadpool_limits
 
+    from .deseq_inference import FastInference
+
     sf = size_factors.reindex(counts.columns).to_numpy(dtype=float)
-    normed = counts.to_numpy(dtype=float) / sf
-    means = pd.Series(normed.mean(axis=1), index=counts.index)
+    normed = counts / sf
+    means = normed.mean(axis=1)
     eligible = means[means > 5].sort_values(kind="mergesort")
     if len(eligible) < 10:
         raise CountDataError(f"a blind VST needs at least 10 genes with a mean normalised count above 5, not {len(eligible)}")
     picks = eligible.index[np.unique(np.round(np.linspace(0, len(eligible) - 1, min(nsub, len(eligible)))).astype(int))]
     with threadpool_limits(limits=1), _quiet():
         from pydeseq2.dds import DeseqDataSet
-        from pydeseq2.default_inference import DefaultInference
 
         metadata = pd.DataFrame({"all": "all"}, index=counts.columns)
         sub = DeseqDataSet(counts=counts.loc[picks].T, metadata=metadata, design="~1", quiet=True,
-                           inference=DefaultInference(n_cpus=1))
+                           inference=FastInference())
         sub.obs["size_factors"] = sf
         sub.layers["normed_counts"] = sub.X / sf[:, None]
         sub.var["_normed_means"] = sub.layers["normed_counts"].mean(axis=0)   # as fit_size_factors sets it
         sub.fit_genewise_dispersions(vst=True)
         # pydeseq2's parametric trend on the VST dispersions (what its vst_fit calls); stores (a0, a1).
         sub._fit_parametric_dispersion_trend(vst=True)
-    a0, a1 = sub.uns["vst_trend_coeffs"]
-    vst = np.log2((1 + a1 + 2 * a0 * normed + 2 * np.sqrt(a0 * normed * (1 + a1 + a0 * normed))) / (4 * a0))
-    return pd.DataFrame(vst, index=counts.index, columns=counts.columns)
+    return vst_from_trend(normed, *sub.uns["vst_trend_coeffs"])
 
 
 def read_reference(path: str | Path, *, lfc: float = 1.0, padj: float = 0.05) -> pd.DataFrame:
@@ -579,13 +587,19 @@ def _over_representation_one_source(tested: pd.DataFrame, gene_sets: dict[str, l
 
 
 def gsea_prerank(table: pd.DataFrame, gene_sets: dict[str, list[str]], *, permutations: int = 1000,
-                 seed: int = 20260213, min_size: int = 15, max_size: int = 2000) -> pd.DataFrame:
+                 seed: int = 20260213, min_size: int = 15, max_size: int = 2000,
+                 threads: int | None = None) -> pd.DataFrame:
     """Pre-ranked GSEA (gseapy) on every tested gene ranked by the Wald statistic.
 
     Unlike over-representation it needs no threshold: a set scores when its genes sit towards
     either end of the ranking. Returns Term, NES, pvalue, FDR, lead_genes, sorted by FDR.
+
+    The permutations run on ``threads`` threads (default: every core). gseapy caps its own
+    setting at one core fewer than the machine has (one thread on two cores); the results do
+    not depend on the thread count (``tests/test_transcriptomics.py`` checks it), so the cap is
+    lifted.
     """
-    import gseapy
+    from gseapy import Prerank
 
     ranking = table["stat"].dropna()
     # Ties would be ordered arbitrarily; break them by gene name so reruns agree.
@@ -595,9 +609,11 @@ def gsea_prerank(table: pd.DataFrame, gene_sets: dict[str, list[str]], *, permut
     if not any(min_size <= len(ranked.intersection(genes)) <= max_size for genes in gene_sets.values()):
         return pd.DataFrame(columns=["Term", "NES", "pvalue", "FDR", "lead_genes"])
     with _quiet():
-        result = gseapy.prerank(rnk=ranking, gene_sets=gene_sets, outdir=None, no_plot=True,
-                                permutation_num=permutations, seed=seed, threads=1,
-                                min_size=min_size, max_size=max_size).res2d
+        run = Prerank(rnk=ranking, gene_sets=gene_sets, outdir=None, no_plot=True, permutation_num=permutations,
+                      seed=seed, threads=1, min_size=min_size, max_size=max_size)
+        run._threads = max(1, threads or os.cpu_count() or 1)
+        run.run()
+        result = run.res2d
     out = pd.DataFrame({
         "Term": result["Term"], "NES": result["NES"].astype(float),
         "pvalue": result["NOM p-val"].astype(float), "FDR": result["FDR q-val"].astype(float),

@@ -19,9 +19,11 @@ from __future__ import annotations
 import contextlib
 import gzip
 import io
+import logging
 import os
 import time
 import warnings
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +38,7 @@ __all__ = [
     "is_simulated", "gene_set_overlap_problems", "MIN_SET_OVERLAP", "AML_MARKER_GENES", "CONDITION_ORDER", "PAPER_DESIGN", "SIMULATION", "CountDataError", "DEResult",
     "simulate_counts", "write_simulation", "read_gene_sets", "read_gmt", "validate_counts",
     "load_counts", "differential_expression", "call_degs", "read_reference", "compare_with_reference",
-    "over_representation", "gsea_prerank", "blind_vst", "vst_from_trend", "PAPER_PATHWAYS", "pathway_summary", "shrinkage_summary",
+    "over_representation", "gsea_prerank", "start_gsea_prerank", "blind_vst", "vst_from_trend", "PAPER_PATHWAYS", "pathway_summary", "shrinkage_summary",
     "subgroups_separate", "subgroup_groups", "reference_summary",
     "calibrate", "benchmark",
 ]
@@ -586,40 +588,62 @@ def _over_representation_one_source(tested: pd.DataFrame, gene_sets: dict[str, l
                                          "pvalue": 1.0, "padj": 1.0, "genes": ""})], ignore_index=True)
 
 
-def gsea_prerank(table: pd.DataFrame, gene_sets: dict[str, list[str]], *, permutations: int = 1000,
-                 seed: int = 20260213, min_size: int = 15, max_size: int = 2000,
-                 threads: int | None = None) -> pd.DataFrame:
-    """Pre-ranked GSEA (gseapy) on every tested gene ranked by the Wald statistic.
+def start_gsea_prerank(table: pd.DataFrame, gene_sets: dict[str, list[str]], *, permutations: int = 1000,
+                       seed: int = 20260213, min_size: int = 15, max_size: int = 2000,
+                       threads: int | None = None) -> Future:
+    """Start :func:`gsea_prerank` on a background thread and return its future.
 
-    Unlike over-representation it needs no threshold: a set scores when its genes sit towards
-    either end of the ranking. Returns Term, NES, pvalue, FDR, lead_genes, sorted by FDR.
-
-    The permutations run on ``threads`` threads (default: every core). gseapy caps its own
-    setting at one core fewer than the machine has (one thread on two cores); the results do
-    not depend on the thread count (``tests/test_transcriptomics.py`` checks it), so the cap is
-    lifted.
+    gseapy's permutations run in compiled code that releases the interpreter lock, so a chapter
+    can draw its figures while they run and collect the table with ``.result()`` when it needs
+    it. The table is the one :func:`gsea_prerank` returns (which is this, waited for).
     """
     from gseapy import Prerank
 
     ranking = table["stat"].dropna()
-    # Ties would be ordered arbitrarily; break them by gene name so reruns agree.
+    # Ties would be ordered arbitrarily; break them by gene name so reruns agree (gseapy's own
+    # warning about tied statistics is therefore silenced below).
     order = np.lexsort((ranking.index.to_numpy(dtype=str), -ranking.to_numpy()))
     ranking = ranking.iloc[order]
     ranked = set(ranking.index)
     if not any(min_size <= len(ranked.intersection(genes)) <= max_size for genes in gene_sets.values()):
-        return pd.DataFrame(columns=["Term", "NES", "pvalue", "FDR", "lead_genes"])
+        empty: Future = Future()
+        empty.set_result(pd.DataFrame(columns=["Term", "NES", "pvalue", "FDR", "lead_genes"]))
+        return empty
     with _quiet():
         run = Prerank(rnk=ranking, gene_sets=gene_sets, outdir=None, no_plot=True, permutation_num=permutations,
                       seed=seed, threads=1, min_size=min_size, max_size=max_size)
-        run._threads = max(1, threads or os.cpu_count() or 1)
-        run.run()
-        result = run.res2d
+    # gseapy caps its threads at one core fewer than the machine has (one on two cores); the
+    # results do not depend on the thread count (tests/test_transcriptomics.py), so the cap is lifted.
+    run._threads = max(1, threads or os.cpu_count() or 1)
+    run._logger.setLevel(logging.ERROR)
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gsea")
+    future = executor.submit(_finish_gsea, run)
+    executor.shutdown(wait=False)
+    return future
+
+
+def _finish_gsea(run) -> pd.DataFrame:
+    run.run()
+    result = run.res2d
     out = pd.DataFrame({
         "Term": result["Term"], "NES": result["NES"].astype(float),
         "pvalue": result["NOM p-val"].astype(float), "FDR": result["FDR q-val"].astype(float),
         "lead_genes": result["Lead_genes"],
     })
     return out.sort_values(["FDR", "pvalue", "Term"]).reset_index(drop=True)
+
+
+def gsea_prerank(table: pd.DataFrame, gene_sets: dict[str, list[str]], *, permutations: int = 1000,
+                 seed: int = 20260213, min_size: int = 15, max_size: int = 2000,
+                 threads: int | None = None) -> pd.DataFrame:
+    """Pre-ranked GSEA (gseapy) on every tested gene ranked by the Wald statistic.
+
+    Unlike over-representation it needs no threshold: a set scores when its genes sit towards
+    either end of the ranking. Returns Term, NES, pvalue, FDR, lead_genes, sorted by FDR. The
+    permutations run on ``threads`` threads (default: every core); see :func:`start_gsea_prerank`.
+    """
+    return start_gsea_prerank(table, gene_sets, permutations=permutations, seed=seed, min_size=min_size,
+                              max_size=max_size, threads=threads).result()
 
 
 @contextlib.contextmanager

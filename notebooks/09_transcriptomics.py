@@ -132,6 +132,8 @@ glue_claims(claims)
 
 # %% tags=["hide-input"]
 de = tx.differential_expression(counts, samples, lfc=lfc_threshold, padj=padj_threshold)
+# The gene-set permutations (the slowest step) run in the background while the figures are drawn.
+gsea_running = tx.start_gsea_prerank(de.table, sets, permutations=permutations, seed=seed)
 vst_expression = de.vst
 # Quality control blind to the design (R: vst(dds, blind = TRUE)); the heatmaps below use the design-aware VST.
 blind = tx.blind_vst(counts.loc[de.normalised.index, de.normalised.columns], de.size_factors)
@@ -341,7 +343,7 @@ else:
 source_of = catalogue.set_index("name")["source"].to_dict()
 ora = tx.over_representation(de.table, sets, universe="annotated", min_size=ora_min_size, max_size=ora_max_size,
                              sources=source_of)
-gsea = tx.gsea_prerank(de.table, sets, permutations=permutations, seed=seed)
+gsea = gsea_running.result()
 fig = enrichment_plot(ora, gsea, permutations=permutations)
 out.figure("fig_rnaseq_enrichment", fig)
 out.record("ora.min_size", ora_min_size)

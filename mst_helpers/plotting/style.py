@@ -99,7 +99,7 @@ def smallest_text_pt(fig: plt.Figure) -> tuple[float, float]:
     Used by the tests (every figure helper stays at or above :data:`TICK_PT` / :data:`MIN_TEXT_PT`)
     and written into each PNG, so the browser test can tell how large the text is *as displayed*.
     """
-    fig.canvas.draw()  # tick labels exist only after a draw
+    fig.draw_without_rendering()  # tick labels exist only after a draw (no pixels needed)
     ticks, texts = [], []
     for artist in fig.findobj(matplotlib.text.Text):
         if not artist.get_visible() or not artist.get_text().strip():

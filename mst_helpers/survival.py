@@ -177,14 +177,42 @@ class LogRank:
 
 
 def log_rank(frame: pd.DataFrame, group: str) -> LogRank:
-    """Log-rank test between the groups of ``group`` (R: ``survdiff(Surv(time, event) ~ group)``)."""
-    from lifelines.statistics import multivariate_logrank_test
+    """Log-rank test between the groups of ``group`` (R: ``survdiff(Surv(time, event) ~ group)``).
+
+    At each distinct event time the events of every group are compared with those expected if
+    all groups shared one hazard; with O − E summed over times and V the summed hypergeometric
+    covariance, the statistic is (O − E)ᵀ V⁻¹ (O − E) over all groups but one, chi-square on
+    k − 1 degrees of freedom. Computed directly (the same numbers as lifelines'
+    ``multivariate_logrank_test``, about a hundred times faster, which the 200-cohort chapter
+    feels).
+    """
+    from scipy.stats import chi2
 
     _check(frame)
-    if frame[group].nunique() < 2:
+    codes, levels = pd.factorize(frame[group], sort=True)
+    k = len(levels)
+    if k < 2:
         raise ValueError(f"{group!r} has fewer than two groups")
-    res = multivariate_logrank_test(frame["time"], frame[group], frame["event"])
-    return LogRank(float(res.test_statistic), int(res.degrees_of_freedom), float(res.p_value))
+    time = frame["time"].to_numpy(dtype=float)
+    event = frame["event"].to_numpy() == 1
+    event_times = np.unique(time[event])
+    # at_risk[j, g]: members of group g still followed at event time j; events[j, g]: their events then.
+    at_risk = np.empty((len(event_times), k))
+    events = np.zeros((len(event_times), k))
+    for g in range(k):
+        in_group = np.sort(time[codes == g])
+        at_risk[:, g] = len(in_group) - np.searchsorted(in_group, event_times, side="left")
+        np.add.at(events[:, g], np.searchsorted(event_times, time[(codes == g) & event]), 1)
+    n = at_risk.sum(axis=1)
+    d = events.sum(axis=1)
+    share = at_risk / n[:, None]
+    observed_minus_expected = (events - d[:, None] * share).sum(axis=0)
+    # Hypergeometric covariance, with the (n - d) / (n - 1) tie correction (0 when one is at risk).
+    scale = np.where(n > 1, d * (n - d) / np.where(n > 1, n - 1, 1), 0.0)
+    covariance = np.diag(scale @ share) - np.einsum("j,jg,jh->gh", scale, share, share)
+    u, v = observed_minus_expected[:-1], covariance[:-1, :-1]
+    statistic = float(u @ np.linalg.pinv(v) @ u)
+    return LogRank(statistic, k - 1, float(chi2.sf(statistic, k - 1)))
 
 
 def observed_expected(frame: pd.DataFrame, group: str) -> pd.DataFrame:

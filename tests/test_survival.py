@@ -229,3 +229,22 @@ def test_analysis_frame_keeps_only_the_covariates_a_cohort_has():
     recoded = full.assign(hla_mismatch="haplo")
     assert "hla_6of10" not in survival.analysis_frame(recoded, "os").columns
     assert survival.available_covariates(frame) == {"male": survival.COVARIATES["male"]}
+
+
+def test_log_rank_equals_lifelines_on_random_tied_and_censored_data():
+    """The direct computation against lifelines' multivariate_logrank_test, 2–4 groups, ties
+    (times rounded to whole units), censoring, a group with a single member."""
+    from lifelines.statistics import multivariate_logrank_test
+
+    rng = np.random.default_rng(11)
+    for _ in range(100):
+        n, k = int(rng.integers(6, 60)), int(rng.integers(2, 5))
+        frame = pd.DataFrame({"time": np.round(rng.exponential(10, n)) + 1, "event": rng.integers(0, 2, n),
+                              "group": rng.choice([f"g{i}" for i in range(k)], n)})
+        frame.loc[0, "event"] = 1
+        frame.loc[1, "group"] = "lonely"
+        mine = survival.log_rank(frame, "group")
+        theirs = multivariate_logrank_test(frame["time"], frame["group"], frame["event"])
+        assert mine.df == theirs.degrees_of_freedom
+        assert mine.statistic == pytest.approx(theirs.test_statistic, rel=1e-10, abs=1e-12)
+        assert mine.p_value == pytest.approx(theirs.p_value, rel=1e-9, abs=1e-14)

@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 READY  := $(VENV)/.mst-aml-book-installed
 
-.PHONY: book test install execute html pair bench clean
+.PHONY: book test install execute html pair bench student clean
 
 book: $(READY)
 	$(PY) -m mst_helpers.build book
@@ -36,6 +36,10 @@ pair: $(READY)
 
 bench: $(READY)
 	$(PY) -m mst_helpers.build bench
+
+# The chapters without their solutions, glued numbers written in, for plain Jupyter: _build/student/.
+student: $(READY)
+	$(PY) -m mst_helpers.build student
 
 clean:
 	rm -rf _build book/executed

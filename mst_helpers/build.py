@@ -13,7 +13,8 @@
 
 Nothing is written into ``data/`` or ``notebooks/``. Other sub-commands: ``execute``,
 ``html``, ``validate``, ``pair`` (regenerate ``notebooks/*.ipynb`` from the ``.py``
-sources) and ``bench`` (clean and no-op timings).
+sources), ``bench`` (clean and no-op timings), ``run`` (a chapter on a reader's own data) and
+``student`` (the student edition, ``_build/student/``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -47,6 +49,7 @@ __all__ = [
     "strip_run_metadata",
     "helper_modules",
     "build_book",
+    "build_student",
     "snapshot",
     "restore",
 ]
@@ -110,17 +113,40 @@ def chapters(root: Path) -> list[Chapter]:
 
 def notebook_parameters(source: Path) -> dict[str, object]:
     """The literal assignments of the notebook's papermill ``parameters`` cell."""
-    import jupytext
+    # Keyed by content, not modification time: two edits within one clock tick share an mtime.
+    return dict(_parameters(str(source), source.read_text(encoding="utf-8")))
 
-    nb = jupytext.read(source)
-    for cell in nb.cells:
-        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
-            params = {}
-            for node in ast.parse(cell.source).body:
-                if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-                    params[node.targets[0].id] = ast.literal_eval(node.value)
-            return params
-    raise BuildError(f"{source}: no cell tagged 'parameters' (papermill needs one)")
+
+@functools.lru_cache(maxsize=64)
+def _parameters(path: str, text: str) -> tuple[tuple[str, object], ...]:
+    # A jupytext percent file is read directly (a no-op build reads every chapter's parameters
+    # twice; jupytext's full parse took half of it); anything else goes through jupytext.
+    source = Path(path)
+    cells: list[tuple[str, str]] = []
+    if source.suffix == ".py":
+        header, body = None, []
+        for line in text.splitlines():
+            if line.startswith("# %%"):
+                if header is not None:
+                    cells.append((header, "\n".join(body)))
+                header, body = line, []
+            elif header is not None:
+                body.append(line)
+        if header is not None:
+            cells.append((header, "\n".join(body)))
+        cells = [(h, b) for h, b in cells if "[markdown]" not in h and re.search(r"tags=\[[^\]]*['\"]parameters['\"]", h)]
+    if not cells:
+        import jupytext
+
+        cells = [("", cell.source) for cell in jupytext.read(source).cells
+                 if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", [])]
+    if not cells:
+        raise BuildError(f"{source}: no cell tagged 'parameters' (papermill needs one)")
+    params = {}
+    for node in ast.parse(cells[0][1]).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            params[node.targets[0].id] = ast.literal_eval(node.value)
+    return tuple(params.items())
 
 
 def _hash_path(digest: "hashlib._Hash", path: Path, root: Path, exclude: frozenset[str] = frozenset()) -> None:
@@ -221,10 +247,24 @@ def helper_modules(source: Path, root: Path) -> list[Path]:
     return sorted(set(found.values()))
 
 
+@functools.lru_cache(maxsize=1)
+def _environment_fingerprint() -> bytes:
+    """The installed distributions and versions, from the names of their metadata folders in
+    site-packages (``pandas-2.2.3.dist-info``): milliseconds, where reading every package's
+    metadata would take seconds of a no-op build."""
+    names = set()
+    for folder in map(Path, sys.path):
+        if folder.name in ("site-packages", "dist-packages") and folder.is_dir():
+            names.update(entry.name for entry in folder.iterdir() if entry.suffix in (".dist-info", ".egg-info"))
+    return "\n".join(sorted(names)).encode()
+
+
 def chapter_hash(chapter: Chapter, root: Path) -> str:
     """Content hash of what a chapter's output depends on: its source and parameters, the helper
-    modules it runs (:func:`helper_modules`) and the data it reads."""
+    modules it runs (:func:`helper_modules`), the data it reads and the installed packages (a
+    new version of a library can change a number; the reproduce chapter lists them all)."""
     digest = hashlib.sha256()
+    digest.update(_environment_fingerprint())
     _hash_path(digest, chapter.source, root)
     for module in helper_modules(chapter.source, root):
         _hash_path(digest, module, root)
@@ -284,8 +324,11 @@ def _run_papermill(nb, prepared: Path, executed: Path, kernel: str, cwd: Path, p
     nb.metadata["kernelspec"] = {"name": kernel, "display_name": "Python (mst-aml-book)", "language": "python"}
     prepared.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, prepared)
+    # Saved once at the end, not after every cell: the per-cell saves of a notebook full of
+    # figures cost seconds of CPU that the chapter's own work wants.
     papermill.execute_notebook(str(prepared), str(executed), parameters=parameters, kernel_name=kernel, cwd=str(cwd),
-                               progress_bar=False, log_output=False)
+                               progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+                               autosave_cell_every=0)
     nbformat.write(strip_run_metadata(nbformat.read(executed, as_version=4)), executed)
 
 
@@ -708,9 +751,22 @@ def run_own(root: Path, args: argparse.Namespace) -> Path:
     return executed
 
 
+def build_student(root: Path, log: Callable[[str], None] = print) -> list[Path]:
+    """``make student``: execute what is stale, then write the student edition of every chapter
+    (solutions removed, glued values written in; :mod:`mst_helpers.student`) to ``_build/student/``.
+    The book's own notebooks and downloads are not touched."""
+    from .student import write_student_edition
+
+    execute(root, log=log)
+    written = write_student_edition(root / EXECUTED_DIR, root / BUILD_DIR / "figures", root / BUILD_DIR / "student")
+    log(f"student: {len(written)} notebooks and README.md -> {(BUILD_DIR / 'student').as_posix()}/")
+    return written
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mst_helpers.build", description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["book", "execute", "html", "validate", "pair", "bench", "manifest", "run"])
+    parser.add_argument("command", choices=["book", "execute", "html", "validate", "pair", "bench", "manifest", "run",
+                                                 "student"])
     parser.add_argument("chapter", nargs="?", help="run: the chapter to execute on your cohort (e.g. 06_survival)")
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="project root (default: current folder)")
     parser.add_argument("--force", action="store_true", help="execute and build even when up to date")
@@ -746,6 +802,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"wrote {write_manifest(root).relative_to(root)}")
         elif args.command == "run":
             run_own(root, args)
+        elif args.command == "student":
+            build_student(root)
         elif args.command == "bench":
             times = bench(root)
             width = max(map(len, times))

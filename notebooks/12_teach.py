@@ -81,6 +81,14 @@ numbered_table(found[["chapter", "exercise"]], "Exercises with hidden solutions,
 # %% [markdown]
 # {glue:text}`n_exercises` exercises in {glue:text}`n_chapters_with_exercises` chapters; each has its
 # solution in a collapsed box below it.
+#
+# ## Notebooks for students
+#
+# The notebooks these pages offer for download keep their solutions (in collapsed boxes, which
+# JupyterLab renders through `jupyterlab-myst`, installed with the book). For a class, hand out
+# the **student edition** instead: `make student` writes every chapter to `_build/student/`
+# without its solutions, with the glued numbers and figures written into the text so that it
+# reads the same in plain Jupyter, Colab or VS Code, and with a README for students.
 
 # %% tags=["remove-cell"]
 out.show("bottom_line", bottom_line.teaching(out.values))

@@ -74,6 +74,18 @@ def test_hash_changes_with_data_source_and_imported_helpers(tmp_path):
     assert notebook_parameters(chapter.source)["seed"] == 1
 
 
+def test_hash_changes_with_the_installed_packages(tmp_path, monkeypatch):
+    """A new version of a library can change a chapter's numbers: the environment is an input."""
+    import mst_helpers.build as build
+
+    project = _tiny_project(tmp_path, DEMO.format(failing_line="y = 2"))
+    chapter = chapters(project)[0]
+    first = chapter_hash(chapter, project)
+    assert b"pandas-" in build._environment_fingerprint()
+    monkeypatch.setattr(build, "_environment_fingerprint", lambda: b"pandas-9.9.9.dist-info")
+    assert chapter_hash(chapter, project) != first
+
+
 def test_missing_input_is_reported(tmp_path):
     project = _tiny_project(tmp_path, DEMO.format(failing_line="y = 2").replace("claims.csv", "absent.csv"))
     with pytest.raises(BuildError, match="claims_path = '../data/published/absent.csv' does not exist"):

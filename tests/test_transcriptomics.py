@@ -314,7 +314,8 @@ def test_gene_set_script_regenerates_the_committed_files(tmp_path):
 
 
 def test_vst_is_a_log2_like_scale_of_the_normalised_counts(committed_de):
-    """R: ``assay(vst(dds, blind = FALSE))`` — near log2(normalised) for well-expressed genes."""
+    """R: ``assay(varianceStabilizingTransformation(dds, blind = FALSE))``, the dispersion trend of the
+    fit reused — near log2(normalised) for well-expressed genes."""
     vst, normalised = committed_de.vst, committed_de.normalised
     assert vst.shape == normalised.shape and np.isfinite(vst.to_numpy()).all()
     expressed = normalised.mean(axis=1) > 500

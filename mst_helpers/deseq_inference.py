@@ -14,14 +14,15 @@ extension point) that computes the same quantities with the same algorithms:
   to all genes at once;
 * dispersions (Cox–Reid-adjusted likelihood, with and without the prior) and apeglm-style
   shrunken fold changes keep pydeseq2's optimiser — SciPy's L-BFGS-B, same start, bounds and
-  tolerances — but drive it through :func:`minimize_lbfgsb`, which calls L-BFGS-B's step routine
-  directly with one closure returning the loss and its gradient (pydeseq2's formulas), instead
-  of paying ``minimize``'s set-up per gene.
+  tolerances — but drive it through :func:`minimize_lbfgsb`, which runs L-BFGS-B's step routine
+  for every gene in lock-step and evaluates the loss and gradient (pydeseq2's formulas) of all
+  genes that need them in one vectorised call, instead of one ``minimize`` per gene.
 
 Results agree with pydeseq2's ``DefaultInference`` to rounding (``tests/test_deseq_inference.py``
 checks dispersions, fold changes and p-values gene by gene), and the DE calls on the book's
-counts are the same. Designs other than an intercept plus one coefficient, and non-default
-optimiser settings, are passed to ``DefaultInference`` unchanged.
+counts are the same. Starting means, IRLS, dispersions and the Wald test take any design;
+shrinkage with other than two coefficients, one-sided Wald tests and non-default optimisers are
+passed to ``DefaultInference`` unchanged.
 """
 
 from __future__ import annotations
@@ -175,7 +176,8 @@ class FastInference(DefaultInference):
     """pydeseq2's default inference with the per-gene overhead removed (see the module docstring).
 
     Parameters are those of ``pydeseq2.default_inference.DefaultInference``; ``n_cpus`` only
-    matters for the cases passed through to it (a design with more than two columns).
+    matters for the cases passed through to it (see the module docstring): the rest runs in
+    one process, which on small designs is faster than spreading genes over several.
 
     Examples
     --------

@@ -328,16 +328,15 @@ class FastInference(DefaultInference):
         log_size = np.log(size)
         off = offset[:, None]
 
-        def value(rows: np.ndarray, B: np.ndarray) -> np.ndarray:   # utils.nbinomFn
+        def value(rows: np.ndarray, B: np.ndarray, xbeta: np.ndarray) -> np.ndarray:   # utils.nbinomFn
             y, s = counts[:, rows], size[rows]
-            xbeta = X @ B.T
             prior = ((B * no_shrink_mask) ** 2 / (2 * prior_no_shrink_scale ** 2)).sum(axis=1) + np.log1p(
                 (B[:, shrink_index] / prior_scale) ** 2)
             nll = (y * xbeta - (y + s) * np.logaddexp(xbeta + off, log_size[rows])).sum(axis=0)
             return prior - nll
 
         everyone = np.arange(counts.shape[1])
-        scale = np.maximum(value(everyone, np.zeros((len(everyone), p))), 1)
+        scale = np.maximum(value(everyone, np.zeros((len(everyone), p)), np.zeros((len(X), len(everyone)))), 1)
 
         def loss_and_grad(rows: np.ndarray, B: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             y, s = counts[:, rows], size[rows]
@@ -345,7 +344,7 @@ class FastInference(DefaultInference):
             d_neg_prior = (B * no_shrink_mask / prior_no_shrink_scale ** 2
                            + 2 * B * shrink_mask / (prior_scale ** 2 + B[:, [shrink_index]] ** 2))
             d_nll = (y - (y + s) / (1 + s * np.exp(-xbeta - off))).T @ X
-            return value(rows, B) / scale[rows], (d_neg_prior - d_nll) / scale[rows, None]
+            return value(rows, B, xbeta) / scale[rows], (d_neg_prior - d_nll) / scale[rows, None]
 
         lfcs, converged = minimize_lbfgsb(loss_and_grad, np.tile(beta_init, (len(everyone), 1)), ftol=1e-8,
                                           gtol=1e-8)

@@ -189,20 +189,10 @@ def log_rank(frame: pd.DataFrame, group: str) -> LogRank:
     from scipy.stats import chi2
 
     _check(frame)
-    codes, levels = pd.factorize(frame[group], sort=True)
-    k = len(levels)
+    event_times, at_risk, events = _risk_table(frame, group)
+    k = at_risk.shape[1]
     if k < 2:
         raise ValueError(f"{group!r} has fewer than two groups")
-    time = frame["time"].to_numpy(dtype=float)
-    event = frame["event"].to_numpy() == 1
-    event_times = np.unique(time[event])
-    # at_risk[j, g]: members of group g still followed at event time j; events[j, g]: their events then.
-    at_risk = np.empty((len(event_times), k))
-    events = np.zeros((len(event_times), k))
-    for g in range(k):
-        in_group = np.sort(time[codes == g])
-        at_risk[:, g] = len(in_group) - np.searchsorted(in_group, event_times, side="left")
-        np.add.at(events[:, g], np.searchsorted(event_times, time[(codes == g) & event]), 1)
     n = at_risk.sum(axis=1)
     d = events.sum(axis=1)
     share = at_risk / n[:, None]
@@ -215,6 +205,22 @@ def log_rank(frame: pd.DataFrame, group: str) -> LogRank:
     return LogRank(statistic, k - 1, float(chi2.sf(statistic, k - 1)))
 
 
+def _risk_table(frame: pd.DataFrame, group: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct event times, and per time and group (columns in sorted group order) the
+    number still at risk and the number of events: what the log-rank test is built from."""
+    codes, levels = pd.factorize(frame[group], sort=True)
+    time = frame["time"].to_numpy(dtype=float)
+    event = frame["event"].to_numpy() == 1
+    event_times = np.unique(time[event])
+    at_risk = np.empty((len(event_times), len(levels)), dtype=int)
+    events = np.zeros((len(event_times), len(levels)), dtype=int)
+    for g in range(len(levels)):
+        in_group = np.sort(time[codes == g])
+        at_risk[:, g] = len(in_group) - np.searchsorted(in_group, event_times, side="left")
+        np.add.at(events[:, g], np.searchsorted(event_times, time[(codes == g) & event]), 1)
+    return event_times, at_risk, events
+
+
 def observed_expected(frame: pd.DataFrame, group: str) -> pd.DataFrame:
     """The log-rank test by hand, for two groups: at each event time, the events observed in the
     first group, those expected if both groups shared one hazard (events × its share of the risk
@@ -225,20 +231,14 @@ def observed_expected(frame: pd.DataFrame, group: str) -> pd.DataFrame:
     (``obs``, ``exp``, ``var``).
     """
     _check(frame)
-    levels = sorted(frame[group].unique())
-    if len(levels) != 2:
-        raise ValueError(f"{group!r} needs exactly two groups, has {levels}")
-    first = frame[group] == levels[0]
-    rows = []
-    for t in np.sort(frame.loc[frame["event"] == 1, "time"].unique()):
-        at_risk = frame["time"] >= t
-        died = (frame["time"] == t) & (frame["event"] == 1)
-        n, d = int(at_risk.sum()), int(died.sum())
-        n1, d1 = int((at_risk & first).sum()), int((died & first).sum())
-        variance = d * (n1 / n) * (1 - n1 / n) * (n - d) / (n - 1) if n > 1 else 0.0
-        rows.append({"time": float(t), "at_risk": n, "events": d, "at_risk_1": n1, "observed_1": d1,
-                     "expected_1": d * n1 / n, "variance": variance})
-    return pd.DataFrame(rows)
+    if frame[group].nunique() != 2:
+        raise ValueError(f"{group!r} needs exactly two groups, has {sorted(frame[group].unique())}")
+    event_times, at_risk, events = _risk_table(frame, group)
+    n, d = at_risk.sum(axis=1), events.sum(axis=1)
+    share = at_risk[:, 0] / n
+    variance = np.where(n > 1, d * share * (1 - share) * (n - d) / np.where(n > 1, n - 1, 1), 0.0)
+    return pd.DataFrame({"time": event_times, "at_risk": n, "events": d, "at_risk_1": at_risk[:, 0],
+                         "observed_1": events[:, 0], "expected_1": d * at_risk[:, 0] / n, "variance": variance})
 
 
 def reverse_km_median_follow_up(frame: pd.DataFrame) -> float:

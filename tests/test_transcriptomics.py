@@ -396,15 +396,41 @@ def test_the_qc_vst_is_blind_to_the_conditions():
     assert (blind[expressed] - np.log2(normalised[expressed])).abs().median().max() < 0.1
 
 
-def test_gsea_results_do_not_depend_on_the_thread_count():
-    """gseapy's permutations on one thread and on two give the same NES, p and FDR (the chapter
-    lifts gseapy's one-core-fewer cap on that basis)."""
+def _gsea_example():
     rng = np.random.default_rng(7)
     genes = [f"G{i}" for i in range(2000)]
     table = pd.DataFrame({"stat": rng.normal(size=2000)}, index=genes)
     table.iloc[:60, 0] += 3                                   # set "A" sits at the top
+    table.iloc[1000:1030, 0] -= 0.6                           # set "B" leans a little to the bottom
     sets = {"A": genes[:40] + genes[500:510], "B": genes[1000:1060], "C": genes[::37]}
-    one = tx.gsea_prerank(table, sets, permutations=200, threads=1)
-    two = tx.gsea_prerank(table, sets, permutations=200, threads=2)
+    return table, sets
+
+
+@pytest.mark.parametrize("method", ["multilevel", "permutation"])
+def test_gsea_results_do_not_depend_on_the_thread_count(method):
+    """gseapy on one thread and on two gives the same NES, p and FDR (the chapter lifts gseapy's
+    one-core-fewer cap on that basis)."""
+    table, sets = _gsea_example()
+    one = tx.gsea_prerank(table, sets, permutations=200, threads=1, method=method)
+    two = tx.gsea_prerank(table, sets, permutations=200, threads=2, method=method)
     pd.testing.assert_frame_equal(one, two)
     assert one.iloc[0]["Term"] == "A" and one.iloc[0]["FDR"] < 0.05
+
+
+def test_multilevel_gsea_agrees_with_the_permutation_method_and_has_no_floor():
+    """fgsea's multilevel method estimates the same tail probability as plain gene-set permutation
+    where permutations can resolve it, and goes below 1/permutations where they cannot."""
+    table, sets = _gsea_example()
+    multilevel = tx.gsea_prerank(table, sets, permutations=2000).set_index("Term")
+    permutation = tx.gsea_prerank(table, sets, permutations=2000, method="permutation").set_index("Term")
+    assert np.allclose(multilevel["NES"], permutation.loc[multilevel.index, "NES"], atol=0.05)
+    # B and C: p-values that 2,000 permutations resolve; agreement within Monte Carlo error.
+    for term in ("B", "C"):
+        p_perm, p_multi = permutation.loc[term, "pvalue"], multilevel.loc[term, "pvalue"]
+        assert abs(p_multi - p_perm) < 4 * np.sqrt(p_perm * (1 - p_perm) / 2000) + 0.005, (term, p_multi, p_perm)
+    assert permutation.loc["A", "pvalue"] == 0 and 0 < multilevel.loc["A", "pvalue"] < 1 / 2000
+    # multilevel FDR is Benjamini-Hochberg on its p-values
+    from statsmodels.stats.multitest import multipletests
+    assert np.allclose(multilevel["FDR"], multipletests(multilevel["pvalue"], method="fdr_bh")[1])
+    with pytest.raises(ValueError, match="method must be"):
+        tx.gsea_prerank(table, sets, method="fast")

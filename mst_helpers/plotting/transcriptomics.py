@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from ..formatting import format_magnitude
 from .style import MAX_WIDTH_IN, OKABE_ITO
 
 __all__ = ['SUBGROUP_COLOURS', 'CALL_COLOURS', 'rnaseq_qc_plot', 'volcano_ma_plot', 'expression_heatmap', 'enrichment_plot', 'shrinkage_plot']
@@ -174,9 +175,10 @@ def enrichment_plot(ora: pd.DataFrame, gsea: pd.DataFrame, n: int = 12, permutat
     top_gsea = gsea.reindex(gsea["NES"].abs().sort_values(ascending=False).index).head(n).iloc[::-1]
     colours = [CALL_COLOURS["up"] if v > 0 else CALL_COLOURS["down"] for v in top_gsea["NES"]]
     axes[1].barh(range(len(top_gsea)), top_gsea["NES"], color=colours)
-    # An FDR of 0 means no permutation beat the observed score: report it as a bound.
+    # An FDR of 0 (permutation method) means no permutation beat the observed score: report it
+    # as a bound. Multilevel FDRs can be tiny: written as powers of ten, not 1e-18.
     floor = 1 / permutations
-    axes[1].set_yticks(range(len(top_gsea)), [f"{t}  (FDR {q:.2g})" if q > 0 else f"{t}  (FDR < {floor:g})"
+    axes[1].set_yticks(range(len(top_gsea)), [f"{t}  (FDR {format_magnitude(q)})" if q > 0 else f"{t}  (FDR < {floor:g})"
                                               for t, q in zip(top_gsea["Term"], top_gsea["FDR"])])
     axes[1].axvline(0, color="#555555", lw=0.8)
     axes[1].set(xlabel="normalised enrichment score (AML vs healthy)", title="B. GSEA, genes ranked by Wald statistic")

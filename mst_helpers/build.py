@@ -322,6 +322,7 @@ def _run_papermill(nb, prepared: Path, executed: Path, kernel: str, cwd: Path, p
     import papermill
 
     nb.metadata["kernelspec"] = {"name": kernel, "display_name": "Python (mst-aml-book)", "language": "python"}
+    stable_cell_ids(nb)
     prepared.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, prepared)
     # Saved once at the end, not after every cell: the per-cell saves of a notebook full of
@@ -337,6 +338,15 @@ def _kernel_environment(root: Path) -> None:
     os.environ["PYTHONPATH"] = os.pathsep.join([str(root)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+
+
+def stable_cell_ids(nb):
+    """Number the cells ``cell-000``, ``cell-001``, …: a notebook read from its percent script
+    has no cell ids, and nbformat would invent random ones on writing, so every build would
+    publish a different file (and rebuild every page that embeds it)."""
+    for index, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{index:03d}"
+    return nb
 
 
 def strip_run_metadata(nb):

@@ -17,7 +17,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-__all__ = ["plain", "ChapterResults", "write_results", "read_results", "collect_results", "glue_claims"]
+__all__ = ["plain", "glue", "GLUE_PREFIX", "ChapterResults", "write_results", "read_results", "collect_results", "glue_claims"]
 
 
 def plain(value: Any) -> int | float | str:
@@ -43,6 +43,23 @@ def plain(value: Any) -> int | float | str:
     if isinstance(value, str):
         return value
     raise TypeError(f"results hold numbers and strings, not {type(value).__name__}")
+
+
+#: The mime-type prefix under which myst-nb finds glued values (``myst_nb.ext.glue.GLUE_PREFIX``).
+GLUE_PREFIX = "application/papermill.record/"
+
+
+def glue(name: str, variable: Any) -> None:
+    """Glue ``variable`` under ``name`` for ``{glue:text}``/``{glue:figure}``, hidden: exactly the
+    output of ``myst_nb.glue(name, variable, display=False)`` (tested), without importing myst-nb
+    into the kernel. myst-nb imports nbformat and, through it, jsonschema's optional IRI checker,
+    whose parser takes seconds to build; every chapter would pay that at start-up."""
+    from IPython.core.formatters import format_display_data
+    from IPython.display import display
+
+    mimebundle, metadata = format_display_data(variable)
+    metadata["scrapbook"] = {"name": name, "mime_prefix": GLUE_PREFIX}
+    display({GLUE_PREFIX + k: v for k, v in mimebundle.items()}, raw=True, metadata=metadata)
 
 
 def write_results(notebook: str, values: Mapping[str, Any], results_dir: str | Path) -> Path:
@@ -108,17 +125,13 @@ class ChapterResults:
         value = plain(value)
         self.values[key] = value
         if self.glue:
-            from myst_nb import glue as _glue
-
-            _glue(key, value, display=False)
+            glue(key, value)
 
     def show(self, key: str, text: str) -> None:
         """Glue a display string (a formatted p-value, a sentence) for the prose, without keeping
         it in the results file, which holds numbers only."""
         if self.glue:
-            from myst_nb import glue as _glue
-
-            _glue(key, str(text), display=False)
+            glue(key, str(text))
 
     def show_formatted(self, formatter, *keys: str) -> None:
         """Glue recorded numbers as ``<key>.text``, formatted for readers (e.g. by
@@ -142,9 +155,8 @@ class ChapterResults:
         plt.close(fig)
         if self.glue:
             from IPython.display import Image
-            from myst_nb import glue as _glue
 
-            _glue(key, Image(data=png, format="png"), display=False)
+            glue(key, Image(data=png, format="png"))
         if self.display:
             from IPython.display import Image, display
 
@@ -175,8 +187,6 @@ def glue_claims(claims: pd.DataFrame, prefix: str = "paper.") -> int:
     Prose quotes the paper through these keys instead of retyping a number. Returns how many
     values were glued.
     """
-    from myst_nb import glue as _glue
-
     for claim_id, printed in zip(claims["id"], claims["printed"]):
-        _glue(f"{prefix}{claim_id}", str(printed), display=False)
+        glue(f"{prefix}{claim_id}", str(printed))
     return len(claims)

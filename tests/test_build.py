@@ -174,6 +174,24 @@ def test_published_notebooks_carry_no_run_metadata():
     assert clean.cells[0].metadata == {"tags": ["hide-input"]}
 
 
+def test_notebooks_read_from_scripts_get_the_same_cell_ids_every_time(tmp_path):
+    """Without ids nbformat invents random ones on writing: two builds would publish different files."""
+    import jupytext
+    import nbformat
+
+    from mst_helpers.build import stable_cell_ids
+
+    source = ROOT / "notebooks" / "14_lab_km.py"
+    written = []
+    for name in ("a.ipynb", "b.ipynb"):
+        nb = stable_cell_ids(jupytext.read(source))
+        nbformat.write(nb, tmp_path / name)
+        written.append((tmp_path / name).read_bytes())
+    assert written[0] == written[1]
+    ids = [cell["id"] for cell in nbformat.read(tmp_path / "a.ipynb", as_version=4).cells]
+    assert len(set(ids)) == len(ids) and ids[0] == "cell-000"
+
+
 def test_ctrl_c_prints_one_line_and_exits_130(monkeypatch, capsys, tmp_path):
     from mst_helpers import build
 

@@ -47,3 +47,24 @@ def test_record_tests_keeps_the_authors_and_the_alternative_p(tmp_path):
                           "recomputed.t1.age.p": 0.04, "alternative.t1.age.p": 0.06}
     with pytest.raises(KeyError, match="recorded twice"):
         out.record_tests(pd.DataFrame({"p_id": ["t1.sex.p"], "p": [0.5], "p_alternative": [0.7]}))
+
+
+@pytest.mark.parametrize("value", [3, 0.123456789, "p < 0.001", "Lysosome (hsa04142)"], ids=repr)
+def test_glue_writes_exactly_what_myst_nb_glue_writes(monkeypatch, value):
+    """results.glue avoids importing myst-nb into every kernel; the output myst-nb reads back
+    (data under the papermill.record prefix, scrapbook metadata) must be the same."""
+    import IPython.display
+    import myst_nb.ext.glue as myst_glue
+    from IPython.display import Image
+
+    from mst_helpers import results
+
+    calls = []
+    record = lambda data, raw, metadata: calls.append((data, raw, metadata))   # noqa: E731
+    monkeypatch.setattr(myst_glue, "ipy_display", record)
+    monkeypatch.setattr(IPython.display, "display", record)
+    png = Image(data=b"\x89PNG\r\n\x1a\n" + bytes(32), format="png")
+    for item in (value, png):
+        myst_glue.glue("key", item, display=False)
+        results.glue("key", item)
+        assert calls[-2] == calls[-1] and calls[-1][2]["scrapbook"]["mime_prefix"] == myst_glue.GLUE_PREFIX == results.GLUE_PREFIX

@@ -39,7 +39,7 @@ CAUSES = {"relapse": RELAPSE, "nrm": NON_RELAPSE_DEATH}
 
 __all__ = ["switch_times", "counting_process", "landmark_analysis", "time_dependent_cox", "mantel_byar",
            "MantelByar", "TimeDependentCox", "permutation_logrank", "sequential_landmarks", "CAUSES", "excludes_one",
-           "conclusion"]
+           "conclusion", "ever_exposed", "landmark_intervals", "simulate_null_exposure"]
 
 
 def switch_times(patients: pd.DataFrame, courses: pd.DataFrame, threshold: int = 3, origin: str = "diagnosis") -> pd.Series:
@@ -130,23 +130,26 @@ class TimeDependentCox:
     separated: bool = False
 
 
-def time_dependent_cox(cp: pd.DataFrame, adjust_for: tuple[str, ...] = ()) -> TimeDependentCox:
-    """Cox model with ``gt3`` as a time-dependent covariate (lifelines ``CoxTimeVaryingFitter``;
-    Efron ties, as R's ``coxph(Surv(start, stop, event) ~ gt3 + <adjust_for>)``).
+def time_dependent_cox(cp: pd.DataFrame, adjust_for: tuple[str, ...] = (), exposure: str = "gt3",
+                       id_col: str = "patient_id") -> TimeDependentCox:
+    """Cox model with ``exposure`` (default ``gt3``) as a time-dependent covariate (lifelines
+    ``CoxTimeVaryingFitter``; Efron ties, as R's ``coxph(Surv(start, stop, event) ~ gt3 + <adjust_for>)``).
 
-    ``adjust_for``: further columns of ``cp`` in the model (e.g. ``("older",)``, ``("older",
-    "relapsed")``); the result is the ``gt3`` hazard ratio adjusted for them.
+    ``cp`` is any counting-process frame: ``id_col``, ``start``, ``stop``, ``event`` and the
+    covariates, one row per subject and interval. ``adjust_for``: further columns of ``cp`` in the
+    model (e.g. ``("older",)``, ``("older", "relapsed")``); the result is the ``exposure`` hazard
+    ratio adjusted for them.
     """
     from lifelines import CoxTimeVaryingFitter
 
-    columns = ["patient_id", "start", "stop", "event", "gt3", *adjust_for]
+    columns = [id_col, "start", "stop", "event", exposure, *adjust_for]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         # lifelines' plain Newton step (0.95) overshoots and diverges on these data; half steps converge.
-        fitter = CoxTimeVaryingFitter(penalizer=0.0).fit(cp[columns], id_col="patient_id", event_col="event",
+        fitter = CoxTimeVaryingFitter(penalizer=0.0).fit(cp[columns], id_col=id_col, event_col="event",
                                                          start_col="start", stop_col="stop",
                                                          fit_options={"step_size": 0.5, "precision": 1e-12, "max_steps": 500})
-    row = fitter.summary.loc["gt3"]
+    row = fitter.summary.loc[exposure]
     lr_p = float(fitter.log_likelihood_ratio_test().p_value) if not adjust_for else math.nan
     separated = bool(abs(row["coef"]) > 10 or row["se(coef)"] > 100)
     return TimeDependentCox(float(row["exp(coef)"]), float(row["exp(coef) lower 95%"]), float(row["exp(coef) upper 95%"]),
@@ -164,11 +167,11 @@ class MantelByar:
     p_value: float
 
 
-def mantel_byar(cp: pd.DataFrame) -> MantelByar:
+def mantel_byar(cp: pd.DataFrame, exposure: str = "gt3") -> MantelByar:
     """Log-rank test with time-dependent group membership (Mantel & Byar, 1974).
 
     At each distinct event time t, the risk set holds every interval with start < t ≤ stop;
-    n1 of them are in the ``gt3 = 1`` state. With d events of which d1 in that state,
+    n1 of them are in the ``exposure = 1`` state (default column ``gt3``). With d events of which d1 in that state,
     O − E accumulates d1 − d n1/n and the variance d (n1/n)(1 − n1/n)(n − d)/(n − 1) (the
     hypergeometric variance of the log-rank test). Without switches it *is* the log-rank test.
     """
@@ -180,7 +183,7 @@ def mantel_byar(cp: pd.DataFrame) -> MantelByar:
     if len(event_times) == 0:
         raise ValueError("no events")
     var, observed, expected = 0.0, 0.0, 0.0
-    start, stop, event, group = (cp[c].to_numpy() for c in ("start", "stop", "event", "gt3"))
+    start, stop, event, group = (cp[c].to_numpy() for c in ("start", "stop", "event", exposure))
     for t in event_times:
         at_risk = (start < t) & (stop >= t)
         n = at_risk.sum()
@@ -344,3 +347,65 @@ def conclusion(methods: pd.DataFrame) -> str:
 
 def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def ever_exposed(intervals: pd.DataFrame, exposure: str = "gt3", id_col: str = "patient_id") -> pd.DataFrame:
+    """The naive reading of a counting-process frame: one row per subject, grouped by whether it
+    was *ever* exposed — which credits the time before exposure (when the subject had to be alive
+    to be exposed later) to the exposed group.
+
+    Returns ``id_col``, ``time`` (end of follow-up), ``event`` (at that end), ``ever`` (1 if
+    ``exposure`` is 1 in any interval), ``exposure_time`` (start of the first exposed interval;
+    NaN if never) and the first row's other columns (baseline covariates).
+    """
+    ordered = intervals.sort_values([id_col, "start"])
+    grouped = ordered.groupby(id_col, sort=True)
+    first = grouped.first()
+    exposed_start = ordered[ordered[exposure] == 1].groupby(id_col)["start"].min()
+    out = first.drop(columns=["start", "stop", "event", exposure]).assign(
+        time=grouped["stop"].max(), event=grouped["event"].last(), ever=grouped[exposure].max().astype(int),
+        exposure_time=exposed_start.reindex(first.index))
+    return out.reset_index()
+
+
+def landmark_intervals(intervals: pd.DataFrame, landmark: float, exposure: str = "gt3",
+                       id_col: str = "patient_id") -> pd.DataFrame:
+    """A landmark analysis of a counting-process frame: the subjects still under follow-up just
+    after ``landmark``, grouped by whether they were exposed by then (first exposed interval
+    starting at or before the landmark), with the clock restarted at the landmark.
+
+    Returns ``id_col``, ``time`` (from the landmark), ``event`` and ``exposed`` (0/1); the
+    baseline covariates of :func:`ever_exposed` come along. R: ``subset(d, futime > L)``, then
+    ``exposed <- !is.na(wait) & wait <= L`` and ``Surv(futime - L, fustat)``.
+    """
+    subjects = ever_exposed(intervals, exposure, id_col)
+    kept = subjects[subjects["time"] > landmark].copy()
+    kept["exposed"] = (kept["exposure_time"] <= landmark).astype(int)
+    kept["time"] = kept["time"] - landmark
+    return kept.drop(columns=["ever", "exposure_time"]).reset_index(drop=True)
+
+
+def simulate_null_exposure(n: int = 1000, seed: int = 0, death_rate: float = 1 / 12, exposure_rate: float = 1 / 6,
+                           follow_up: float = 36.0) -> pd.DataFrame:
+    """A cohort in which the exposure has **no effect** on death, as counting-process rows.
+
+    Death times are exponential with ``death_rate`` per month for everyone, exposed or not;
+    each subject would be exposed after an exponential wait (``exposure_rate``) but only if
+    still alive and followed then; follow-up ends at ``follow_up`` months. Whoever dies early
+    cannot be exposed, so "ever exposed" selects the long survivors: the naive comparison finds
+    a protective effect that does not exist, while the time-dependent analysis finds none.
+
+    Returns ``patient_id``, ``start``, ``stop``, ``event``, ``exposed`` (time-dependent 0/1).
+    """
+    rng = np.random.default_rng(seed)
+    death = rng.exponential(1 / death_rate, n)
+    wait = rng.exponential(1 / exposure_rate, n)
+    end = np.minimum(death, follow_up)
+    died = (death <= follow_up).astype(int)
+    rows = []
+    for i in range(n):
+        if wait[i] < end[i]:
+            rows += [(i + 1, 0.0, wait[i], 0, 0), (i + 1, wait[i], end[i], died[i], 1)]
+        else:
+            rows.append((i + 1, 0.0, end[i], died[i], 0))
+    return pd.DataFrame(rows, columns=["patient_id", "start", "stop", "event", "exposed"])

@@ -62,6 +62,7 @@ def test_medians_and_cox_models_equal_r():
             assert table.at[ours, "p"] == pytest.approx(ref[(f"cox:{name}", f"{theirs}.p")], rel=1e-5), (name, ours)
 
 
+@pytest.mark.book
 def test_the_chapter_records_r_s_values(built):
     """The chapter's results file holds the R-checked values (log-rank, hazard ratios) to 1e-6."""
     project = built[0]

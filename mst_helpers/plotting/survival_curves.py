@@ -263,17 +263,19 @@ def immortal_time_plot(patients: pd.DataFrame, switch: pd.Series, n: int = 10) -
     return fig
 
 
-def km_vs_aj_plot(aj: pd.DataFrame, one_minus_km: pd.DataFrame, xmax: float = 210) -> plt.Figure:
+def km_vs_aj_plot(aj: pd.DataFrame, one_minus_km: pd.DataFrame, xmax: float = 210,
+                  xlabel: str = "months from complete remission", ylabel: str = "probability of relapse",
+                  competing: str = "competing deaths") -> plt.Figure:
     """Aalen–Johansen cumulative incidence against 1 − Kaplan–Meier (competing events censored)."""
     fig, ax = plt.subplots(figsize=(7, 4.2))
     ax.step(one_minus_km["time"], one_minus_km["estimate"], where="post", color=OKABE_ITO["vermillion"], lw=2,
-            ls="--", label="1 − Kaplan–Meier (competing deaths censored)")
+            ls="--", label=f"1 − Kaplan–Meier ({competing} censored)")
     aj = aj.sort_values("time")
     ax.step(aj["time"], aj["estimate"], where="post", color=OKABE_ITO["blue"], lw=2, label="Aalen–Johansen cumulative incidence")
     ax.set_xlim(0, xmax)
     ax.set_ylim(0, 1.02)
-    ax.set_xlabel("months from complete remission")
-    ax.set_ylabel("probability of relapse")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     ax.legend(loc="lower right", fontsize=9)
     fig.tight_layout()
     return fig

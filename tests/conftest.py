@@ -6,6 +6,7 @@ import hashlib
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -64,20 +65,64 @@ def build_in(project: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "mst_helpers.build", *args], cwd=project, capture_output=True, text=True)
 
 
+class _BookBuild:
+    """A clean build of the whole book in a copy of the project, running in a subprocess."""
+
+    def __init__(self, folder: Path):
+        self.project = copy_project(folder / "project")
+        # Files a developer's checkout has after `make test` must not leak into the book.
+        (self.project / ".pytest_cache").mkdir()
+        (self.project / ".pytest_cache" / "README.md").write_text("# pytest cache directory\n")
+        self.before = {name: tree_hash(self.project / name) for name in ("data", "notebooks")}
+        self.out, self.err = folder / "build.stdout", folder / "build.stderr"
+        command = [sys.executable, "-m", "mst_helpers.build", "book"]
+        with self.out.open("w") as out, self.err.open("w") as err:
+            self.process = subprocess.Popen(command, cwd=self.project, stdout=out, stderr=err, text=True)
+
+    def result(self) -> subprocess.CompletedProcess:
+        self.process.wait()
+        return subprocess.CompletedProcess(self.process.args, self.process.returncode,
+                                           self.out.read_text(), self.err.read_text())
+
+
+_BACKGROUND: dict[str, _BookBuild] = {}
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """When tests need the built book, start its build now and run those tests last.
+
+    The build executes one chapter at a time, mostly on one core; the machine has two, so the
+    tests that do not need the book run beside it instead of after it.
+    """
+    needs_book = [item for item in items if "built" in getattr(item, "fixturenames", ())]
+    if not needs_book or config.option.collectonly:
+        return
+    waiting = set(needs_book)
+    items[:] = [item for item in items if item not in waiting] + needs_book
+    _BACKGROUND["book"] = _BookBuild(Path(tempfile.mkdtemp(prefix="mst-book-")))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    build = _BACKGROUND.pop("book", None)
+    if build is not None:
+        if build.process.poll() is None:   # the session stopped early (-x, Ctrl-C)
+            build.process.kill()
+            build.process.wait()
+        shutil.rmtree(build.project.parent, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
     """A clean build of the whole book in a copy of the project, built twice (the second a no-op).
 
-    Returns (project folder, hashes of data/ and notebooks/ before, first run, second run).
+    The first build starts at collection (see :func:`pytest_collection_modifyitems`) and is
+    waited for here. Returns (project folder, hashes of data/ and notebooks/ before, first run,
+    second run).
     """
-    project = copy_project(tmp_path_factory.mktemp("book") / "project")
-    # Files a developer's checkout has after `make test` must not leak into the book.
-    (project / ".pytest_cache").mkdir()
-    (project / ".pytest_cache" / "README.md").write_text("# pytest cache directory\n")
-    before = {name: tree_hash(project / name) for name in ("data", "notebooks")}
-    first = build_in(project, "book")
-    second = build_in(project, "book")
-    return project, before, first, second
+    build = _BACKGROUND.get("book") or _BACKGROUND.setdefault("book", _BookBuild(tmp_path_factory.mktemp("book")))
+    first = build.result()
+    second = build_in(build.project, "book")
+    return build.project, build.before, first, second
 
 
 def assert_r_fixtures_regenerate(script: Path, names: tuple[str, ...], out: Path) -> None:

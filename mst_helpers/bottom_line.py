@@ -424,8 +424,9 @@ def teaching(values: Values) -> str:
         f"the book teaches survival analysis on one real clinical question, with "
         f"{format_count(_i(values, 'n_exercises'), 'exercise')} in "
         f"{format_count(_i(values, 'n_chapters_with_exercises'), 'chapter')}, each with a hidden solution",
-        f"the {_i(values, 'lesson_minutes')}-minute lesson plan below runs in "
-        f"{format_count(_i(values, 'lesson_blocks'), 'block')} through {_i(values, 'n_concepts')} concepts")
+        f"a three-session course below ({_i(values, 'course.1.minutes')}, {_i(values, 'course.2.minutes')} and "
+        f"{_i(values, 'course.3.minutes')} minutes) covers {_i(values, 'n_concepts')} concepts, each session with "
+        "objectives, pre-reading, exercises and a five-question check")
 
 
 def reproduce(values: Values) -> str:

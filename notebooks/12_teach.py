@@ -23,7 +23,8 @@
 # The book is built to be taught from: each chapter teaches one idea on the same clinical
 # question, every number comes from code a student can rerun, and every chapter ends with
 # exercises whose solutions stay hidden until asked for. This page maps concepts to chapters,
-# proposes a lesson plan, and lists every exercise (read from the chapters themselves).
+# exercises and datasets, lays out a three-session course, and lists every exercise (read from
+# the chapters themselves).
 
 # %% tags=["parameters", "remove-cell"]
 notebooks_path = "../notebooks"
@@ -31,42 +32,71 @@ results_dir = "../_build/results"
 seed = 0
 
 # %% tags=["hide-cell"]
-import pandas as pd
+from IPython.display import Markdown, display
 
 from mst_helpers import bottom_line
 from mst_helpers.results import ChapterResults
 from mst_helpers.tables import numbered_table
-from mst_helpers.teaching import CONCEPTS, exercises
+from mst_helpers.teaching import COURSE, check_markdown, concept_map, exercises, session_plan
 
 # %% tags=["hide-input"]
 out = ChapterResults("12_teach", results_dir)
-concept_map = pd.DataFrame([{"concept": concept, "chapters": ", ".join(f"{{doc}}`{c}`" for c in chapters)}
-                            for concept, chapters in CONCEPTS.items()])
-out.record("n_concepts", len(concept_map))
-numbered_table(concept_map, "Which chapter teaches what.", "tab-teach-concepts")
+concepts = concept_map(exercises(notebooks_path))
+out.record("n_concepts", len(concepts))
+numbered_table(concepts, "Which chapter teaches what, which exercises practise it, and on which data.", "tab-teach-concepts")
 
 # %% [markdown]
-# ## A 90-minute lesson on survival analysis
+# ## A three-session course
 #
-# One session, one question — *do more MST courses make older patients live longer?* — and
-# four methods. Students download the notebooks (button at the top of each page) and run them.
+# Three sessions of 90 minutes for students who know basic statistics (a t-test, a confidence
+# interval, a 2 × 2 table) but not survival analysis. Every session names its learning
+# objectives and pre-reading, starts with set-up time, sets exercises from the chapters (each
+# with its solution collapsed below it) and ends with a five-question check whose answers are in
+# collapsed boxes: plain pages, nothing to install, and they work offline. Each session pairs
+# the MST question with a lab on real public data whose answers are known.
+
+# %% tags=["hide-cell"]
+found = exercises(notebooks_path)
+titles = dict(zip(found["label"], found["title"]))
+
+
+def show_session(number: int):
+    session = COURSE[number - 1]
+    out.record(f"course.{number}.minutes", sum(block.minutes for block in session.blocks))
+    out.record(f"course.{number}.questions", len(session.check))
+    display(Markdown("**Learning objectives.** By the end, students can:\n\n"
+                     + "\n".join(f"- {objective[0].lower()}{objective[1:]}" for objective in session.objectives)
+                     + "\n\n**Pre-reading.** " + ", ".join(f"{{doc}}`{c}`" for c in session.pre_reading)
+                     + " (the text, not the code)."))
+    display(numbered_table(session_plan(session, titles), f"{session.title}: blocks, minutes, material and exercises.",
+                           f"tab-teach-session-{number}"))
+    display(Markdown(f"**Check.** Five questions, answers collapsed.\n\n{check_markdown(session, number)}"))
+
+
+# %% [markdown]
+# ### Session 1. Time to an event: Kaplan–Meier, log-rank and Cox
 
 # %% tags=["hide-input"]
-plan = pd.DataFrame([
-    {"minutes": 10, "activity": "The claim and the data", "material": "{doc}`03_cohort` swimmer plot; {doc}`02_data` honesty statement"},
-    {"minutes": 20, "activity": "Kaplan–Meier and censoring by hand, then on the cohort", "material": "{doc}`06_survival`: five-patient table, Figure 2"},
-    {"minutes": 15, "activity": "Log-rank and Cox; checking proportional hazards", "material": "{doc}`06_survival`: log-rank table, forest plot, Schoenfeld residuals"},
-    {"minutes": 25, "activity": "Immortal time: find it, then remove it four ways", "material": "{doc}`07_immortal`: timelines, method table, exercises"},
-    {"minutes": 10, "activity": "Competing risks: why 1 − KM overstates relapse", "material": "{doc}`08_competing`: 1 − KM vs Aalen–Johansen"},
-    {"minutes": 10, "activity": "What holds up? Reading a scorecard", "material": "{doc}`11_scorecard`, {doc}`10_uncertainty`"},
-])
-out.record("lesson_minutes", int(plan["minutes"].sum()))
-out.record("lesson_blocks", len(plan))
-numbered_table(plan, "A lesson plan (minutes per block).", "tab-teach-plan")
+show_session(1)
 
 # %% [markdown]
-# The plan's {glue:text}`lesson_blocks` blocks add up to {glue:text}`lesson_minutes` minutes.
-#
+# ### Session 2. Immortal time: when the exposure comes during follow-up
+
+# %% tags=["hide-input"]
+show_session(2)
+
+# %% [markdown]
+# ### Session 3. Competing risks, and judging a paper
+
+# %% tags=["hide-input"]
+show_session(3)
+
+# %% [markdown]
+# The three sessions take {glue:text}`course.1.minutes`, {glue:text}`course.2.minutes` and
+# {glue:text}`course.3.minutes` minutes. For a single revision session with students who already
+# know the Cox model, take the lab blocks of sessions 1–3 and the checks.
+
+# %% [markdown]
 # ## Every exercise
 
 # %% tags=["hide-input"]

@@ -20,3 +20,35 @@ def test_book_has_exercises_in_every_teaching_chapter():
         assert (found["chapter"] == chapter).sum() >= 2, chapter
     stems = {p.stem for p in (ROOT / "notebooks").glob("*.py")}
     assert {c for chapters in CONCEPTS.values() for c in chapters} <= stems
+
+
+def test_the_course_has_three_ninety_minute_sessions_with_checks():
+    from mst_helpers.teaching import COURSE, CONCEPT_PRACTICE, DATASETS
+
+    found = exercises(ROOT / "notebooks")
+    labels = set(found["label"])
+    stems = {p.stem for p in (ROOT / "notebooks").glob("*.py")}
+    assert len(COURSE) == 3
+    for session in COURSE:
+        assert sum(block.minutes for block in session.blocks) == 90, session.title
+        assert session.blocks[0].activity.startswith("Set-up") and len(session.objectives) >= 3
+        assert set(session.pre_reading) <= stems
+        assert {c for block in session.blocks for c in block.chapters} <= stems
+        used = {label for block in session.blocks for label in block.exercises}
+        assert used and used <= labels, used - labels
+        assert len(session.check) == 5
+        for question in session.check:
+            assert 0 <= question.answer < len(question.options) and len(set(question.options)) == len(question.options)
+    assert set(CONCEPT_PRACTICE) == set(CONCEPTS)
+    for concept, (practice, datasets) in CONCEPT_PRACTICE.items():
+        assert practice and set(practice) <= labels, (concept, set(practice) - labels)
+        assert datasets and set(datasets) <= set(DATASETS), concept
+
+
+def test_a_check_renders_every_question_with_its_answer_collapsed():
+    from mst_helpers.teaching import COURSE, check_markdown
+
+    text = check_markdown(COURSE[1], 2)
+    assert text.count(":class: dropdown") == 5 and text.count("```{admonition} Answer") == 5
+    for question in COURSE[1].check:
+        assert question.text in text and f"({chr(97 + question.answer)}) {question.options[question.answer]}" in text

@@ -396,19 +396,18 @@ def differential_expression(counts: pd.DataFrame, samples: pd.DataFrame, *, min_
     """
     from threadpoolctl import threadpool_limits
 
-    from .deseq_inference import FastInference
+    from .deseq_inference import FastDeseqDataSet, FastInference
 
     sheet = validate_counts(counts, samples)
     keep = counts.sum(axis=1) >= min_total
     matrix = counts.loc[keep, sheet["sample"]]
     with threadpool_limits(limits=1), _quiet():
-        from pydeseq2.dds import DeseqDataSet
         from pydeseq2.ds import DeseqStats
 
         started = time.perf_counter()
         inference = FastInference()
         metadata = sheet.set_index("sample")[["condition"]]
-        dds = DeseqDataSet(counts=matrix.T, metadata=metadata, design="~condition",
+        dds = FastDeseqDataSet(counts=matrix.T, metadata=metadata, design="~condition",
                            inference=inference, quiet=True)
         dds.deseq2()
         stats_ = DeseqStats(dds, contrast=["condition", "AML", "Control"], alpha=padj,

@@ -166,3 +166,28 @@ def test_the_whole_fit_matches_pydeseq2_on_the_sample(small_problem):
     fast, slow = tables
     pd.testing.assert_frame_equal(fast, slow, rtol=1e-5)
     assert (tx.call_degs(fast) == tx.call_degs(slow)).all()
+
+
+def test_the_vectorised_dispersion_trend_is_pydeseq2s():
+    """FastDeseqDataSet's parametric trend (one mask instead of a loop over genes) gives pydeseq2's
+    coefficients and fitted dispersions exactly, on all genes that pass the filter, one of them
+    all-zero (which pydeseq2 leaves out of the trend)."""
+    from pydeseq2.dds import DeseqDataSet
+
+    from mst_helpers.deseq_inference import FastDeseqDataSet
+
+    counts, samples = tx.load_counts(DATA / "counts.csv.gz", DATA / "samples.csv")
+    matrix = counts.loc[counts.sum(axis=1) >= 10, samples["sample"]].iloc[::8].T.copy()
+    matrix.iloc[:, 0] = 0
+    metadata = samples.set_index("sample")[["condition"]]
+    fits = []
+    for cls in (FastDeseqDataSet, DeseqDataSet):
+        dds = cls(counts=matrix, metadata=metadata, design="~condition", inference=FastInference(), quiet=True)
+        dds.fit_size_factors()
+        dds.fit_genewise_dispersions()
+        dds.fit_dispersion_trend()
+        fits.append(dds)
+    fast, slow = fits
+    pd.testing.assert_series_equal(fast.uns["trend_coeffs"], slow.uns["trend_coeffs"], check_exact=True)
+    np.testing.assert_array_equal(fast.var["fitted_dispersions"].to_numpy(), slow.var["fitted_dispersions"].to_numpy())
+    assert fast.uns["disp_function_type"] == "parametric"

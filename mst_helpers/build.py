@@ -590,8 +590,10 @@ def build_book(root: Path, force: bool = False, log: Callable[[str], None] = pri
         log("restored the last complete build (the previous run did not finish)")
     snapshot(root)
     try:
-        ran = execute(root, force=force, log=log)
-        build_html(root, force=force or bool(ran), log=log)
+        execute(root, force=force, log=log)
+        # The HTML depends on the executed notebooks by content: a chapter that reran to the same bytes
+        # (cell ids are stable) needs no new pages.
+        build_html(root, force=force, log=log)
     except BaseException:
         restore(root)
         raise

@@ -14,7 +14,7 @@ import pandas as pd
 
 from . import endpoints
 
-__all__ = ["recompute_claims", "compare_with_printed", "meets_printed", "unmet_targets", "spss_quantiles", "WHOLE_MONTH_IDS"]
+__all__ = ["recompute_claims", "sex_match_claims", "compare_with_printed", "meets_printed", "unmet_targets", "spss_quantiles", "WHOLE_MONTH_IDS"]
 
 GROUPS = {"all": None, "60-70": "60-70", ">70": ">70"}
 #: Printed OS durations that are whole months in the paper (compared at that precision).
@@ -38,6 +38,16 @@ def _count_and_pct(out: dict, stem: str, mask: pd.Series, patients: pd.DataFrame
         out[f"{stem}.{group}.pct"] = 100 * k / len(sub)
 
 
+def sex_match_claims(patients: pd.DataFrame) -> dict[str, float]:
+    """Table 1's donor/patient sex combinations (counts and percentages per group), keyed by claim
+    id: the part of :func:`recompute_claims` that the sex-match test needs, on its own."""
+    p = patients.reset_index(drop=True)
+    out: dict[str, float] = {}
+    for slug, (donor, patient) in {"f_to_f": ("F", "F"), "f_to_m": ("F", "M"), "m_to_f": ("M", "F"), "m_to_m": ("M", "M")}.items():
+        _count_and_pct(out, f"t1.sex_match.{slug}", (p["donor_sex"] == donor) & (p["sex"] == patient), p)
+    return out
+
+
 def recompute_claims(patients: pd.DataFrame, courses: pd.DataFrame, chimerism: pd.DataFrame, labs: pd.DataFrame) -> dict[str, float]:
     """Every printed cohort-level number this cohort can recompute, keyed by claim id."""
     p = patients.reset_index(drop=True)
@@ -50,8 +60,7 @@ def recompute_claims(patients: pd.DataFrame, courses: pd.DataFrame, chimerism: p
     _count_and_pct(out, "t1.patient_sex.female", p["sex"] == "F", p)
     _count_and_pct(out, "t1.donor_sex.male", p["donor_sex"] == "M", p)
     _count_and_pct(out, "t1.donor_sex.female", p["donor_sex"] == "F", p)
-    for slug, (donor, patient) in {"f_to_f": ("F", "F"), "f_to_m": ("F", "M"), "m_to_f": ("M", "F"), "m_to_m": ("M", "M")}.items():
-        _count_and_pct(out, f"t1.sex_match.{slug}", (p["donor_sex"] == donor) & (p["sex"] == patient), p)
+    out.update(sex_match_claims(p))
     _count_and_pct(out, "t1.relation.unrelated", p["donor_relation"] == "unrelated", p)
     _count_and_pct(out, "t1.relation.related", p["donor_relation"] == "related", p)
     _count_and_pct(out, "t1.hla.5of10", p["hla_mismatch"] == "5/10", p)

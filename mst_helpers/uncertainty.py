@@ -44,7 +44,7 @@ def check_statistics(seed: int) -> dict[str, float]:
     from .endpoints import competing_events_from_cr, competing_events_from_diagnosis
     from .reconstruct import reconstruct
     from .tables import TABLE1, TABLE2, clinical_table
-    from .targets import recompute_claims
+    from .targets import sex_match_claims
 
     cohort = reconstruct(seed)
     p = cohort.patients
@@ -66,10 +66,10 @@ def check_statistics(seed: int) -> dict[str, float]:
     frame = from_diagnosis_all_deaths(p)
     for cause, name in ((1, "relapse"), (2, "nrm")):
         out[f"gray_{name}_dx_all"] = competing.gray_test(frame["time"], frame["event"], frame["age_group"], cause).p_value
-    recomputed = recompute_claims(p, cohort.courses, cohort.chimerism, cohort.labs)
-    t2 = clinical_table(TABLE2[:3], recomputed, p).set_index("p_id")["p"]
+    # The dose rows are continuous (tested on the patients frame); the sex-match row needs its counts only.
+    t2 = clinical_table(TABLE2[:3], {}, p).set_index("p_id")["p"]
     out["mannwhitney_mnc"], out["mannwhitney_cd34"], out["mannwhitney_cd3"] = (float(t2[k]) for k in ("t2.mnc.p", "t2.cd34.p", "t2.cd3.p"))
-    t1 = clinical_table([s for s in TABLE1 if s.p_id == "t1.sex_match.p"], recomputed, p)
+    t1 = clinical_table([s for s in TABLE1 if s.p_id == "t1.sex_match.p"], sex_match_claims(p), p)
     out["pearson_sex_match"] = float(t1["p"].iloc[0])
     uni = survival.cox_univariate(os_, {"age_over_70": "", "donor_age": "", "courses_gt3": ""}).set_index("covariate")["hr"]
     out["cox_os_age_hr"], out["cox_os_donor_age_hr"], out["cox_os_courses_hr"] = (float(uni[k]) for k in ("age_over_70", "donor_age", "courses_gt3"))

@@ -330,7 +330,7 @@ def lab_immortal(values: Values) -> str:
     if _excludes_one(values, "td"):
         third = "the benefit survives the correction, though smaller than the naive comparison suggests"
     else:
-        third = ("once the waiting time is counted as such, the interval includes no effect: the naive "
+        third = ("once the waiting time is counted as such, the 95% CI includes 1: the naive "
                  "benefit was mostly immortal time")
         if "sim.naive.upper" in values and _f(values, "sim.naive.upper") < 1 and not _excludes_one(values, "sim.td"):
             third += (f", as a simulated exposure with no effect shows too (naive hazard ratio "
@@ -347,8 +347,8 @@ def lab_competing(values: Values) -> str:
               f"{format_hr(_f(values, 'fine_gray.relapse.hr'))} (95% CI {format_hr(_f(values, 'fine_gray.relapse.lower'))}–"
               f"{format_hr(_f(values, 'fine_gray.relapse.upper'))})")
     km, aj = _f(values, "overall.relapse.km.last"), _f(values, "overall.relapse.aj.last")
-    third = (f"at {last} months 1 − Kaplan–Meier puts relapse at {format_percent(km)}% where "
-             f"{format_percent(aj)}% of patients actually relapsed, because it treats transplant-related deaths as "
+    third = (f"at {last} months 1 − Kaplan–Meier puts relapse at {format_percent(km)}% where the estimated "
+             f"cumulative incidence is {format_percent(aj)}%, because it treats transplant-related deaths as "
              "patients who could still relapse" if km > aj else
              f"at {last} months 1 − Kaplan–Meier and the cumulative incidence of relapse agree "
              f"({format_percent(km)}% and {format_percent(aj)}%)")
@@ -424,9 +424,10 @@ def teaching(values: Values) -> str:
         f"the book teaches survival analysis on one real clinical question, with "
         f"{format_count(_i(values, 'n_exercises'), 'exercise')} in "
         f"{format_count(_i(values, 'n_chapters_with_exercises'), 'chapter')}, each with a hidden solution",
-        f"a three-session course below ({_i(values, 'course.1.minutes')}, {_i(values, 'course.2.minutes')} and "
-        f"{_i(values, 'course.3.minutes')} minutes) covers {_i(values, 'n_concepts')} concepts, each session with "
-        "objectives, pre-reading, exercises and a five-question check")
+        f"a map links {_i(values, 'n_concepts')} concepts to chapters, exercises and datasets, and a three-session "
+        f"course on survival analysis ({_i(values, 'course.1.minutes')}, {_i(values, 'course.2.minutes')} and "
+        f"{_i(values, 'course.3.minutes')} minutes) gives each session objectives, pre-reading, exercises and a "
+        "five-question check")
 
 
 def reproduce(values: Values) -> str:

@@ -56,7 +56,7 @@ CONCEPT_PRACTICE = {
     "Exact confidence intervals, rule of three": (["ex-response-three", "ex-chimerism-size"], ["reconstructed"]),
     "Kaplan–Meier estimator and censoring": (["ex-survival-km"], ["reconstructed", "leukemia"]),
     "Log-rank test": (["ex-survival-logrank", "ex-lab-expected"], ["reconstructed", "leukemia"]),
-    "Cox models and proportional-hazards checks": (["ex-lab-expected"], ["reconstructed", "leukemia"]),
+    "Cox models and proportional-hazards checks": (["ex-lab-cox"], ["reconstructed", "leukemia"]),
     "Immortal-time bias: landmarks, time-dependent Cox, Mantel–Byar": (
         ["ex-immortal-spot", "ex-immortal-landmark", "ex-immortal-naive", "ex-lab-stanford-immortal",
          "ex-lab-stanford-landmark", "ex-lab-stanford-simulation"], ["reconstructed", "stanford", "simulated"]),
@@ -113,7 +113,7 @@ COURSE = (
                 Block(20, "Kaplan–Meier and censoring by hand, then by code", ("06_survival",), ("ex-survival-km",)),
                 Block(20, "The log-rank test by hand on the 6-MP trial, checked against R", ("14_lab_km",), ("ex-lab-expected",)),
                 Block(20, "Cox models with and without log white-cell count; proportional hazards",
-                      ("14_lab_km", "06_survival"), ("ex-survival-logrank",)),
+                      ("14_lab_km", "06_survival"), ("ex-lab-cox", "ex-survival-logrank")),
                 Block(10, "Five-question check (below)")),
         check=(
             Question("A patient is lost to follow-up at 8 months. In the Kaplan–Meier estimate, they…",
@@ -192,10 +192,10 @@ COURSE = (
             Question("When transplant-related deaths can occur before a relapse, 1 − Kaplan–Meier of relapse (deaths censored)…",
                      ("equals the cumulative incidence of relapse", "overstates the probability of relapsing",
                       "understates the probability of relapsing", "ignores censoring"), 1,
-                     "It estimates relapse in a world where nobody could die first."),
+                     "It estimates relapse in a world where nobody could die first, and only if the two events are independent."),
             Question("At an event time, the Aalen–Johansen estimate of the cumulative incidence of relapse increases by…",
                      ("relapses / at risk", "(event-free probability just before) × relapses / at risk",
-                      "(1 − cumulative incidence) × relapses / at risk", "relapses / all patients"), 1,
+                      "(1 − cumulative incidence of relapse) × relapses / at risk", "relapses / all patients"), 1,
                      "Only patients still free of every event can relapse now."),
             Question("Gray's test compares between groups…",
                      ("the cause-specific hazards", "the cumulative incidences of one cause", "overall survival", "the censoring distributions"), 1,
@@ -238,7 +238,12 @@ def check_markdown(session: Session, number: int) -> str:
     in a collapsed box (plain HTML and CSS: works offline, in the book and in JupyterLab)."""
     parts = []
     for i, q in enumerate(session.check, start=1):
-        options = "\n".join(f"   - ({chr(97 + k)}) {option}" for k, option in enumerate(q.options))
-        parts.append(f"{i}. {q.text}\n\n{options}\n\n   ```{{admonition}} Answer\n   :class: dropdown tip\n\n"
-                     f"   ({chr(97 + q.answer)}) {q.options[q.answer]}. {q.why}\n   ```\n")
+        # The right option moves from question to question (a fixed rotation, the same every build),
+        # so that the key is not guessable from its position.
+        shift = (q.answer - (number + i) % len(q.options)) % len(q.options)
+        options = list(q.options[shift:] + q.options[:shift])
+        answer = options.index(q.options[q.answer])
+        listed = "\n".join(f"   - ({chr(97 + k)}) {option}" for k, option in enumerate(options))
+        parts.append(f"{i}. {q.text}\n\n{listed}\n\n   ```{{admonition}} Answer\n   :class: dropdown tip\n\n"
+                     f"   ({chr(97 + answer)}) {options[answer]}. {q.why}\n   ```\n")
     return "\n".join(parts)

@@ -93,8 +93,7 @@ show_session(3)
 
 # %% [markdown]
 # The three sessions take {glue:text}`course.1.minutes`, {glue:text}`course.2.minutes` and
-# {glue:text}`course.3.minutes` minutes. For a single revision session with students who already
-# know the Cox model, take the lab blocks of sessions 1–3 and the checks.
+# {glue:text}`course.3.minutes` minutes.
 
 # %% [markdown]
 # ## Every exercise

@@ -150,6 +150,24 @@ numbered_table(pd.DataFrame(rows), "Cox models of relapse (Efron ties; R: coxph(
 # {glue:text}`first_expected:.3f`: the relapses at that time times the 6-MP share of the risk set.
 # ```
 
+#
+# ```{exercise} From coefficient to hazard ratio
+# :label: ex-lab-cox
+#
+# The Cox model of treatment alone gives placebo a coefficient of
+# {glue:text}`cox.alone.placebo.coef:.4f` with a standard error of
+# {glue:text}`cox.alone.placebo.se:.4f`. Compute the hazard ratio and its 95% confidence interval.
+# ```
+#
+# ```{solution} ex-lab-cox
+# :class: dropdown
+#
+# The hazard ratio is exp({glue:text}`cox.alone.placebo.coef:.4f`) =
+# {glue:text}`cox.alone.placebo.hr:.2f`; the interval is exp(coefficient ± 1.96 × SE) =
+# {glue:text}`cox.alone.placebo.lower:.2f` to {glue:text}`cox.alone.placebo.upper:.2f`, as the
+# table above gives. The interval is symmetric on the log scale, not around the ratio itself.
+# ```
+
 # %% tags=["hide-cell"]
 log_wbc = frame.groupby("arm")["log_wbc"].mean()
 for arm in ("6-MP", "placebo"):

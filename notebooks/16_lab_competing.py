@@ -46,7 +46,7 @@ toy_competing_rate = 0.08
 import pandas as pd
 
 from mst_helpers import bottom_line, competing
-from mst_helpers.formatting import format_hr_ci, format_p, format_percent, p_statement
+from mst_helpers.formatting import format_hr, format_hr_ci, format_p, format_percent, p_statement
 from mst_helpers.lab_data import BMT_CAUSES, bmt
 from mst_helpers.plotting import OKABE_ITO, cif_figure, km_vs_aj_plot, use_house_style
 from mst_helpers.results import ChapterResults
@@ -125,6 +125,7 @@ for code, key in CAUSE_KEYS.items():
     fg = competing.fine_gray(patients, "months", "event", ["aml"], cause=code).set_index("covariate").loc["aml"]
     for name in ("coef", "se", "hr", "lower", "upper", "p"):
         out.record(f"fine_gray.{key}.{name}", float(fg[name]))
+    out.show(f"fine_gray.{key}.ci", f"{format_hr(fg['hr'])} (95% CI {format_hr(fg['lower'])}–{format_hr(fg['upper'])})")
     rows.append({"event": BMT_CAUSES[code], "AML vs ALL: subdistribution HR (95% CI)": format_hr_ci(fg["hr"], fg["lower"], fg["upper"]),
                  "p": format_p(fg["p"]), "coefficient": f"{fg['coef']:.4f}".replace("-", "−"),
                  "R crr coefficient": f"{r_value[(f'crr{code}', 'dis.coef')]:.4f}".replace("-", "−"),
@@ -134,12 +135,9 @@ numbered_table(pd.DataFrame(rows), "Fine–Gray models of AML against ALL, one p
 
 # %% [markdown]
 # The Fine–Gray model puts a hazard ratio on the cumulative incidence: for relapse, AML against
-# ALL has a subdistribution hazard ratio of {glue:text}`fine_gray.relapse.hr:.2f`
-# (95% CI {glue:text}`fine_gray.relapse.lower:.2f`–{glue:text}`fine_gray.relapse.upper:.2f`,
-# {glue:text}`fine_gray.relapse.p.text`); for transplant-related death
-# {glue:text}`fine_gray.trm.hr:.2f`
-# ({glue:text}`fine_gray.trm.lower:.2f`–{glue:text}`fine_gray.trm.upper:.2f`,
-# {glue:text}`fine_gray.trm.p.text`). The coefficients equal `crr`'s within 10⁻⁶; the standard
+# ALL has a subdistribution hazard ratio of {glue:text}`fine_gray.relapse.ci`
+# ({glue:text}`fine_gray.relapse.p.text`); for transplant-related death
+# {glue:text}`fine_gray.trm.ci` ({glue:text}`fine_gray.trm.p.text`). The coefficients equal `crr`'s within 10⁻⁶; the standard
 # error here is the robust (sandwich) one, which differs from `crr`'s by a fraction of a percent
 # ({numref}`tab-lab-bmt-fine-gray`). A subdistribution hazard ratio describes incidence, not
 # biology: it mixes the effect on the event itself with the effect on the competing event,
@@ -177,8 +175,10 @@ numbered_table(pd.DataFrame(rows), "Relapse, all 35 patients: 1 − Kaplan–Mei
 # ```
 #
 # Treating the transplant-related deaths as censored answers a different question: how many
-# would relapse *if nobody could die of the transplant*. At {glue:text}`horizon.last` months that
-# is {glue:text}`overall.relapse.km.last:.1f`%; the share who actually relapsed by then is
+# would relapse *if nobody could die of the transplant* — and even that only if relapse and
+# transplant-related death are independent, which these data cannot show. At
+# {glue:text}`horizon.last` months 1 − Kaplan–Meier gives {glue:text}`overall.relapse.km.last:.1f`%;
+# the estimated share who relapsed by then (the cumulative incidence) is
 # {glue:text}`overall.relapse.aj.last:.1f`%. The gap grows with the competing event's frequency.
 #
 # ## A demonstration: heavy competing mortality
@@ -255,7 +255,7 @@ out.figure("fig_lab_toy_km_aj", km_vs_aj_plot(toy_aj, toy_km, xmax=float(toy["ti
 # ```{exercise} Which estimate for the clinic?
 # :label: ex-lab-bmt-which
 #
-# A patient with AML asks about their chance of relapse within three years of the transplant.
+# A patient asks about their chance of relapse within {glue:text}`horizon.last` months of the transplant.
 # Should the answer come from 1 − Kaplan–Meier or from the cumulative incidence, and why?
 # ```
 #
@@ -264,7 +264,8 @@ out.figure("fig_lab_toy_km_aj", km_vs_aj_plot(toy_aj, toy_km, xmax=float(toy["ti
 #
 # From the cumulative incidence: it is the probability of actually relapsing by then, with the
 # risk of dying of the transplant first taken into account. 1 − Kaplan–Meier answers a
-# hypothetical world without transplant-related deaths and overstates the chance
+# hypothetical world without transplant-related deaths (and only if the two events are
+# independent) and overstates the chance
 # ({glue:text}`overall.relapse.km.last:.1f`% against {glue:text}`overall.relapse.aj.last:.1f`% for
 # all patients at {glue:text}`horizon.last` months).
 # ```

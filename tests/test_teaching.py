@@ -46,9 +46,23 @@ def test_the_course_has_three_ninety_minute_sessions_with_checks():
 
 
 def test_a_check_renders_every_question_with_its_answer_collapsed():
+    import re
+
     from mst_helpers.teaching import COURSE, check_markdown
 
-    text = check_markdown(COURSE[1], 2)
-    assert text.count(":class: dropdown") == 5 and text.count("```{admonition} Answer") == 5
-    for question in COURSE[1].check:
-        assert question.text in text and f"({chr(97 + question.answer)}) {question.options[question.answer]}" in text
+    letters = []
+    for number, session in enumerate(COURSE, start=1):
+        text = check_markdown(session, number)
+        assert text.count(":class: dropdown") == 5 and text.count("```{admonition} Answer") == 5
+        blocks = re.split(r"^\d+\. ", text, flags=re.M)[1:]
+        assert len(blocks) == 5
+        for question, block in zip(session.check, blocks):
+            assert block.startswith(question.text)
+            listed = dict(re.findall(r"^   - \(([a-d])\) (.+)$", block, flags=re.M))
+            assert sorted(listed.values()) == sorted(question.options)
+            key = re.search(r"tip\n\n   \(([a-d])\) ", block).group(1)
+            # The key names the right option, at the letter where it is listed.
+            assert listed[key] == question.options[question.answer]
+            letters.append(key)
+    # and the right option is not always at the same letter
+    assert len(set(letters)) >= 3

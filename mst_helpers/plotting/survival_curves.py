@@ -271,7 +271,10 @@ def km_vs_aj_plot(aj: pd.DataFrame, one_minus_km: pd.DataFrame, xmax: float = 21
     ax.step(one_minus_km["time"], one_minus_km["estimate"], where="post", color=OKABE_ITO["vermillion"], lw=2,
             ls="--", label=f"1 − Kaplan–Meier ({competing} censored)")
     aj = aj.sort_values("time")
-    ax.step(aj["time"], aj["estimate"], where="post", color=OKABE_ITO["blue"], lw=2, label="Aalen–Johansen cumulative incidence")
+    # Both curves run to the last follow-up (1 − KM's frame ends there; the CIF is flat after its last event).
+    last = max(float(one_minus_km["time"].max()), float(aj["time"].max()))
+    ax.step(np.append(aj["time"].to_numpy(), last), np.append(aj["estimate"].to_numpy(), aj["estimate"].iloc[-1]),
+            where="post", color=OKABE_ITO["blue"], lw=2, label="Aalen–Johansen cumulative incidence")
     ax.set_xlim(0, xmax)
     ax.set_ylim(0, 1.02)
     ax.set_xlabel(xlabel)

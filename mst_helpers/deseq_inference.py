@@ -27,14 +27,17 @@ passed to ``DefaultInference`` unchanged.
 
 from __future__ import annotations
 
+import warnings
 from typing import Callable, Literal
 
 import numpy as np
+import pandas as pd
 from scipy.optimize import minimize
 from scipy.special import gammaln, psi
 from scipy.stats import norm
 
 from pydeseq2 import utils
+from pydeseq2.dds import DeseqDataSet
 from pydeseq2.default_inference import DefaultInference
 
 __all__ = ["FastInference", "FastDeseqDataSet", "minimize_lbfgsb"]
@@ -361,13 +364,7 @@ class FastInference(DefaultInference):
         return lfcs, np.linalg.inv(hessians), converged
 
 
-def _import_deseq_dataset():
-    from pydeseq2.dds import DeseqDataSet
-
-    return DeseqDataSet
-
-
-class FastDeseqDataSet(_import_deseq_dataset()):
+class FastDeseqDataSet(DeseqDataSet):
     """pydeseq2's ``DeseqDataSet`` with its parametric dispersion trend fitted without a Python
     loop over genes.
 
@@ -378,10 +375,6 @@ class FastDeseqDataSet(_import_deseq_dataset()):
     """
 
     def _fit_parametric_dispersion_trend(self, vst: bool = False):
-        import warnings
-
-        import pandas as pd
-
         disp_param_name = "vst_genewise_dispersions" if vst else "genewise_dispersions"
         if disp_param_name not in self.var:
             self.fit_genewise_dispersions(vst)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 
-__all__ = ["percent_with_ci", "format_p", "p_statement", "format_p_range", "format_hr", "format_hr_ci", "format_percent",
+__all__ = ["percent_with_ci", "format_coef", "format_p", "p_statement", "format_p_range", "format_hr", "format_hr_ci", "format_percent",
            "format_months", "format_count", "format_bool", "format_magnitude", "format_number",
            "SCIENTIFIC_NOTATION"]
 
@@ -60,6 +60,17 @@ def format_magnitude(value: float, digits: int = 2) -> str:
         mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
         return f"{sign}{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
     return sign + _significant(value, digits)
+
+
+def format_coef(value: float, decimals: int = 4) -> str:
+    """A regression coefficient to fixed decimals, with a true minus sign (tables set beside R's).
+
+    >>> format_coef(-1.32344), format_coef(0.1271)
+    ('−1.3234', '0.1271')
+    """
+    if _missing(value):
+        return "—"
+    return f"{value:.{decimals}f}".replace("-", "−")
 
 
 def format_p(p: float, floor: float = 1e-3) -> str:

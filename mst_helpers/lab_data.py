@@ -12,7 +12,7 @@ import pandera.pandas as pa
 
 from .schema import validate_frame
 
-__all__ = ["leukemia", "LEUKEMIA_ARMS", "stanford_heart", "bmt", "BMT_CAUSES"]
+__all__ = ["leukemia", "LEUKEMIA_ARMS", "stanford_heart", "bmt", "BMT_CAUSES", "read_r_reference"]
 
 #: The 6-MP trial's arms as ``lifelines.datasets.load_leukemia`` codes them (``Rx``).
 LEUKEMIA_ARMS = {0: "6-MP", 1: "placebo"}
@@ -96,3 +96,10 @@ def bmt() -> pd.DataFrame:
     valid = validate_frame(raw, schema, "sksurv.datasets.load_bmt()")
     return pd.DataFrame({"months": valid["ftime"], "event": valid["status"],
                          "disease": valid["dis"].map({0: "ALL", 1: "AML"}), "aml": valid["dis"]})
+
+
+def read_r_reference(path) -> dict[tuple[str, str], float]:
+    """A lab's R reference values (``tests/fixtures/lab/*_reference.csv``: quantity, term, value)
+    as ``{(quantity, term): value}``, for the chapter that shows them and the tests that check them."""
+    ref = pd.read_csv(path)
+    return {(quantity, term): float(value) for quantity, term, value in ref[["quantity", "term", "value"]].itertuples(index=False)}

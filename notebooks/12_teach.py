@@ -41,7 +41,8 @@ from mst_helpers.teaching import COURSE, check_markdown, concept_map, exercises,
 
 # %% tags=["hide-input"]
 out = ChapterResults("12_teach", results_dir)
-concepts = concept_map(exercises(notebooks_path))
+found = exercises(notebooks_path)
+concepts = concept_map(found)
 out.record("n_concepts", len(concepts))
 numbered_table(concepts, "Which chapter teaches what, which exercises practise it, and on which data.", "tab-teach-concepts")
 
@@ -56,7 +57,6 @@ numbered_table(concepts, "Which chapter teaches what, which exercises practise i
 # the MST question with a lab on real public data whose answers are known.
 
 # %% tags=["hide-cell"]
-found = exercises(notebooks_path)
 titles = dict(zip(found["label"], found["title"]))
 
 
@@ -99,13 +99,12 @@ show_session(3)
 # ## Every exercise
 
 # %% tags=["hide-input"]
-found = exercises(notebooks_path)
 # Chapters by their titles ({doc}), exercises by their own titles linked to them ({ref}).
-found["exercise"] = [f"{{ref}}`{title} <{label}>`" for title, label in zip(found["title"], found["label"])]
-found["chapter"] = [f"{{doc}}`{chapter}`" for chapter in found["chapter"]]
-out.record("n_exercises", len(found))
-out.record("n_chapters_with_exercises", found["chapter"].nunique())
-numbered_table(found[["chapter", "exercise"]], "Exercises with hidden solutions, by chapter.", "tab-teach-exercises")
+listing = found.assign(exercise=[f"{{ref}}`{title} <{label}>`" for title, label in zip(found["title"], found["label"])],
+                       chapter=[f"{{doc}}`{chapter}`" for chapter in found["chapter"]])
+out.record("n_exercises", len(listing))
+out.record("n_chapters_with_exercises", listing["chapter"].nunique())
+numbered_table(listing[["chapter", "exercise"]], "Exercises with hidden solutions, by chapter.", "tab-teach-exercises")
 
 # %% [markdown]
 # {glue:text}`n_exercises` exercises in {glue:text}`n_chapters_with_exercises` chapters; each has its

@@ -45,8 +45,8 @@ simulation_n = 1000
 import pandas as pd
 
 from mst_helpers import bottom_line, immortal, survival
-from mst_helpers.formatting import format_hr_ci, format_p, p_statement
-from mst_helpers.lab_data import stanford_heart
+from mst_helpers.formatting import format_coef, format_hr_ci, format_p, p_statement
+from mst_helpers.lab_data import read_r_reference, stanford_heart
 from mst_helpers.plotting import OKABE_ITO, km_figure, use_house_style
 from mst_helpers.results import ChapterResults
 from mst_helpers.tables import numbered_table
@@ -57,8 +57,7 @@ use_house_style()
 out = ChapterResults("15_lab_immortal", results_dir)
 intervals = stanford_heart()
 patients = immortal.ever_exposed(intervals, "transplant")
-reference = pd.read_csv(r_reference)
-r_value = {(q, t): float(v) for q, t, v in reference[["quantity", "term", "value"]].itertuples(index=False)}
+r_value = read_r_reference(r_reference)
 out.record("n", len(patients))
 out.record("deaths", int(patients["event"].sum()))
 out.record("transplanted", int(patients["ever"].sum()))
@@ -149,18 +148,14 @@ mb = immortal.mantel_byar(intervals, exposure="transplant")
 for key in ("observed", "expected", "variance", "statistic", "p_value"):
     out.record(f"mantel_byar.{key}", getattr(mb, key))
 
-def signed(value: float) -> str:
-    return f"{value:.4f}".replace("-", "−")
-
-
 rows = [{"analysis": "naive: ever transplanted (biased)", "transplant HR (95% CI)": format_hr_ci(naive["hr"], naive["lower"], naive["upper"]),
-         "coefficient": signed(naive['coef']), "R's coefficient": signed(r_value[('naive', 'ever.coef')]),
+         "coefficient": format_coef(naive['coef']), "R's coefficient": format_coef(r_value[('naive', 'ever.coef')]),
          "p": format_p(naive["p"]), "R's p": format_p(r_value[("naive", "ever.p")])},
         {"analysis": "time-dependent Cox, transplant alone", "transplant HR (95% CI)": format_hr_ci(td.hr, td.lower, td.upper),
-         "coefficient": signed(td.coef), "R's coefficient": signed(r_value[('td', 'transplant.coef')]),
+         "coefficient": format_coef(td.coef), "R's coefficient": format_coef(r_value[('td', 'transplant.coef')]),
          "p": format_p(td.p_value), "R's p": format_p(r_value[("td", "transplant.p")])},
         {"analysis": "time-dependent Cox + age, year, prior surgery", "transplant HR (95% CI)": format_hr_ci(adjusted.hr, adjusted.lower, adjusted.upper),
-         "coefficient": signed(adjusted.coef), "R's coefficient": signed(r_value[('td_adjusted', 'transplant.coef')]),
+         "coefficient": format_coef(adjusted.coef), "R's coefficient": format_coef(r_value[('td_adjusted', 'transplant.coef')]),
          "p": format_p(adjusted.p_value), "R's p": format_p(r_value[("td_adjusted", "transplant.p")])},
         {"analysis": "Mantel–Byar (log-rank, membership changes)", "transplant HR (95% CI)": "—",
          "coefficient": "—", "R's coefficient": "—",
@@ -180,7 +175,7 @@ for day in landmarks:
         out.record(f"{stem}.{key}", float(model[key]))
     rows.append({"analysis": f"landmark at day {day} ({len(frame)} alive, {int(frame['exposed'].sum())} transplanted by then)",
                  "transplant HR (95% CI)": format_hr_ci(model["hr"], model["lower"], model["upper"]),
-                 "coefficient": signed(model['coef']), "R's coefficient": signed(r_value[(stem, 'exposed.coef')]),
+                 "coefficient": format_coef(model['coef']), "R's coefficient": format_coef(r_value[(stem, 'exposed.coef')]),
                  "p": format_p(model["p"]), "R's p": format_p(r_value[(stem, "exposed.p")])})
 out.record("main_landmark", main_landmark)
 for alias, day in (("first", landmarks[0]), ("main", main_landmark), ("last", landmarks[-1])):

@@ -46,8 +46,8 @@ toy_competing_rate = 0.08
 import pandas as pd
 
 from mst_helpers import bottom_line, competing
-from mst_helpers.formatting import format_hr, format_hr_ci, format_p, format_percent, p_statement
-from mst_helpers.lab_data import BMT_CAUSES, bmt
+from mst_helpers.formatting import format_coef, format_hr, format_hr_ci, format_p, format_percent, p_statement
+from mst_helpers.lab_data import BMT_CAUSES, bmt, read_r_reference
 from mst_helpers.plotting import OKABE_ITO, cif_figure, km_vs_aj_plot, use_house_style
 from mst_helpers.results import ChapterResults
 from mst_helpers.tables import numbered_table
@@ -57,8 +57,7 @@ use_house_style()
 # %% tags=["hide-input"]
 out = ChapterResults("16_lab_competing", results_dir)
 patients = bmt()
-reference = pd.read_csv(r_reference)
-r_value = {(q, t): float(v) for q, t, v in reference[["quantity", "term", "value"]].itertuples(index=False)}
+r_value = read_r_reference(r_reference)
 CAUSE_KEYS = {1: "trm", 2: "relapse"}
 out.record("n", len(patients))
 for disease in ("ALL", "AML"):
@@ -127,8 +126,8 @@ for code, key in CAUSE_KEYS.items():
         out.record(f"fine_gray.{key}.{name}", float(fg[name]))
     out.show(f"fine_gray.{key}.ci", f"{format_hr(fg['hr'])} (95% CI {format_hr(fg['lower'])}–{format_hr(fg['upper'])})")
     rows.append({"event": BMT_CAUSES[code], "AML vs ALL: subdistribution HR (95% CI)": format_hr_ci(fg["hr"], fg["lower"], fg["upper"]),
-                 "p": format_p(fg["p"]), "coefficient": f"{fg['coef']:.4f}".replace("-", "−"),
-                 "R crr coefficient": f"{r_value[(f'crr{code}', 'dis.coef')]:.4f}".replace("-", "−"),
+                 "p": format_p(fg["p"]), "coefficient": format_coef(fg["coef"]),
+                 "R crr coefficient": format_coef(r_value[(f"crr{code}", "dis.coef")]),
                  "SE (robust)": f"{fg['se']:.4f}", "R crr SE": f"{r_value[(f'crr{code}', 'dis.se_crr')]:.4f}"})
 numbered_table(pd.DataFrame(rows), "Fine–Gray models of AML against ALL, one per event (R: crr(ftime, status, dis, failcode)).",
                "tab-lab-bmt-fine-gray")

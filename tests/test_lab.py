@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from mst_helpers import survival
-from mst_helpers.lab_data import leukemia
+from mst_helpers.lab_data import leukemia, read_r_reference
 
 from .conftest import FIXTURES, r_has, rscript
 
@@ -18,8 +18,7 @@ LAB = FIXTURES / "lab"
 
 
 def _reference() -> dict[tuple[str, str], float]:
-    ref = pd.read_csv(LAB / "reference.csv")
-    return {(r.quantity, r.term): float(r.value) for r in ref.itertuples()}
+    return read_r_reference(LAB / "reference.csv")
 
 
 def _frame() -> pd.DataFrame:

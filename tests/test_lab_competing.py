@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from mst_helpers import competing
-from mst_helpers.lab_data import bmt
+from mst_helpers.lab_data import bmt, read_r_reference
 
 from .conftest import FIXTURES, r_has, rscript
 
@@ -21,8 +21,7 @@ HORIZONS = (6, 12, 24, 36)
 
 
 def _reference() -> dict[tuple[str, str], float]:
-    ref = pd.read_csv(LAB / "bmt_reference.csv")
-    return {(r.quantity, r.term): float(r.value) for r in ref.itertuples()}
+    return read_r_reference(LAB / "bmt_reference.csv")
 
 
 def test_the_fixture_is_the_data_scikit_survival_ships():

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from mst_helpers import immortal, survival
-from mst_helpers.lab_data import stanford_heart
+from mst_helpers.lab_data import read_r_reference, stanford_heart
 
 from .conftest import FIXTURES, r_has, rscript
 
@@ -20,8 +20,7 @@ LAB = FIXTURES / "lab"
 
 
 def _reference() -> dict[tuple[str, str], float]:
-    ref = pd.read_csv(LAB / "stanford_reference.csv")
-    return {(r.quantity, r.term): float(r.value) for r in ref.itertuples()}
+    return read_r_reference(LAB / "stanford_reference.csv")
 
 
 def _assert_cox(ours: dict, ref: dict, quantity: str, term: str) -> None:

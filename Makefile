@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 READY  := $(VENV)/.mst-aml-book-installed
 
-.PHONY: book test install execute html pair bench student clean
+.PHONY: book test install execute html pair bench student course grade clean
 
 book: $(READY)
 	$(PY) -m mst_helpers.build book
@@ -40,6 +40,16 @@ bench: $(READY)
 # The chapters without their solutions, glued numbers written in, for plain Jupyter: _build/student/.
 student: $(READY)
 	$(PY) -m mst_helpers.build student
+
+# Autograded assignments (otter-grader): autograders, solution and student notebooks in _build/course/.
+course: $(READY)
+	$(PY) -m mst_helpers.build course
+
+# Grade a folder of submitted assignment notebooks (public + hidden tests, no Docker) into one CSV:
+#   make grade DIR=submissions/ [OUT=grades.csv]   (default: DIR/grades.csv)
+grade: $(READY)
+	@test -n "$(DIR)" || { echo "usage: make grade DIR=<folder of submitted notebooks> [OUT=grades.csv]"; exit 2; }
+	$(PY) -m mst_helpers.build grade "$(DIR)" $(if $(OUT),--output "$(OUT)")
 
 clean:
 	rm -rf _build book/executed

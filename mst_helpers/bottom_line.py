@@ -427,7 +427,10 @@ def teaching(values: Values) -> str:
         f"a map links {_i(values, 'n_concepts')} concepts to chapters, exercises and datasets, and a three-session "
         f"course on survival analysis ({_i(values, 'course.1.minutes')}, {_i(values, 'course.2.minutes')} and "
         f"{_i(values, 'course.3.minutes')} minutes) gives each session objectives, pre-reading, exercises and a "
-        "five-question check")
+        "five-question check",
+        f"{format_count(_i(values, 'n_assignments'), 'autograded assignment')} with "
+        f"{format_count(_i(values, 'n_assignment_questions'), 'coding question')} (public tests for students, hidden "
+        "tests for the teacher) are graded by one command")
 
 
 def reproduce(values: Values) -> str:

@@ -755,7 +755,7 @@ def run_own(root: Path, args: argparse.Namespace) -> Path:
     print(f"{args.chapter}: {described}; executing ...")
     _kernel_environment(root)
     try:
-        executed = run_chapter(root, args.chapter, args.output, parameters, "paper" if shipped else "own")
+        executed = run_chapter(root, args.chapter, args.output or Path("my-results"), parameters, "paper" if shipped else "own")
     except (EditionError, PapermillExecutionError) as err:
         message = f"{err.ename}: {err.evalue}" if isinstance(err, PapermillExecutionError) else str(err)
         raise BuildError(f"{args.chapter}: {message}") from None
@@ -772,19 +772,61 @@ def build_student(root: Path, log: Callable[[str], None] = print) -> list[Path]:
     execute(root, log=log)
     written = write_student_edition(root / EXECUTED_DIR, root / BUILD_DIR / "figures", root / BUILD_DIR / "student")
     log(f"student: {len(written)} notebooks and README.md -> {(BUILD_DIR / 'student').as_posix()}/")
-    return written
+    assignments = build_course(root, log=log)
+    from .assignments import write_student_assignments
+
+    notebooks = write_student_assignments(assignments, root / BUILD_DIR / "student" / "assignments")
+    log(f"student: {len(notebooks)} autograded assignments -> {(BUILD_DIR / 'student' / 'assignments').as_posix()}/")
+    return written + notebooks
+
+
+def build_course(root: Path, log: Callable[[str], None] = print) -> list:
+    """``make course``: Otter Assign on every master in ``notebooks/assignments/`` — autograders,
+    solution and student notebooks in ``_build/course/`` (:mod:`mst_helpers.assignments`)."""
+    from .assignments import COURSE_DIR, build_assignments
+
+    validate_data_once(root, log=log)   # the assignments read the reconstructed cohort's files
+    assignments = build_assignments(root)
+    questions = sum(len(a.points) for a in assignments)
+    log(f"course: {len(assignments)} assignments, {questions} autograded questions -> {COURSE_DIR.as_posix()}/")
+    return assignments
+
+
+def grade(root: Path, submissions: Path, output: Path | None = None, log: Callable[[str], None] = print) -> Path:
+    """``make grade DIR=…``: grade every notebook in ``submissions`` with its assignment's autograder
+    (public and hidden tests, otter's non-containerised runner) and write one CSV, by default
+    ``<submissions>/grades.csv``."""
+    from .assignments import grade_submissions
+
+    submissions = Path(submissions)
+    if not submissions.is_dir():
+        raise BuildError(f"grade: {submissions} is not a folder of submitted notebooks")
+    if not any(submissions.glob("*.ipynb")):
+        raise BuildError(f"grade: {submissions} holds no .ipynb files")
+    assignments = build_course(root, log=log)
+    grades = grade_submissions(submissions, assignments)
+    output = Path(output) if output is not None else submissions / "grades.csv"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    grades.to_csv(output, index=False)
+    for row in grades.itertuples(index=False):
+        score = f"{row.total:g}/{row.possible:g}" if row.total == row.total else str(row.note)   # NaN: not graded
+        log(f"grade: {row.submission} ({row.assignment}): {score}")
+    log(f"grade: {len(grades)} submissions -> {output}")
+    return output
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mst_helpers.build", description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["book", "execute", "html", "validate", "pair", "bench", "manifest", "run",
-                                                 "student"])
-    parser.add_argument("chapter", nargs="?", help="run: the chapter to execute on your cohort (e.g. 06_survival)")
+                                                 "student", "course", "grade"])
+    parser.add_argument("chapter", nargs="?", help="run: the chapter to execute on your cohort (e.g. 06_survival); "
+                                                   "grade: the folder of submitted notebooks")
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="project root (default: current folder)")
     parser.add_argument("--force", action="store_true", help="execute and build even when up to date")
     own = parser.add_argument_group("run: a chapter on your own cohort (see 'The cohort contract' in data/README.md)")
     own.add_argument("--cohort", type=Path, help="folder with patients.csv (and optional courses/chimerism/labs.csv)")
-    own.add_argument("--output", type=Path, default=Path("my-results"), help="where the executed notebook and results go")
+    own.add_argument("--output", type=Path, help="where the executed notebook and results go (default my-results/); "
+                                                 "grade: the CSV (default <folder>/grades.csv)")
     own.add_argument("--group-column", help="patients.csv column to compare (default age_group, or age split at --age-cut)")
     own.add_argument("--age-cut", type=float, help="age groups when the group column is absent: <= cut vs > cut (default 70)")
     own.add_argument("--cutoff-date", help="end of follow-up (YYYY-MM-DD): later events are censored there")
@@ -816,6 +858,13 @@ def main(argv: list[str] | None = None) -> int:
             run_own(root, args)
         elif args.command == "student":
             build_student(root)
+        elif args.command == "course":
+            build_course(root)
+        elif args.command == "grade":
+            if not args.chapter:
+                raise BuildError("grade: name the folder of submitted notebooks (make grade DIR=submissions/)")
+            sys.modules.setdefault("rfc3987_syntax", None)   # see assignments.skip_iri_parser
+            grade(root, Path(args.chapter), args.output)
         elif args.command == "bench":
             times = bench(root)
             width = max(map(len, times))

@@ -44,6 +44,14 @@ installed (`make install` in the project folder, then choose the kernel "Python 
 - Exercises are marked **Exercise**. Write your answers in new cells under each one.
 - Figures the text refers to are in `figures/`.
 - The solutions are in the book itself (each exercise has a *Solution* drop-down).
+
+## Autograded assignments
+
+`assignments/<name>/` holds one coding assignment per survival chapter and methods lab: a notebook
+and the data it reads. Replace each `...` with your code, then run the `grader.check("...")` cell
+under the question: it runs the question's public tests and says what is wrong. Your teacher grades
+the notebook you hand in with further, hidden tests (`make grade`). Outside the book's environment
+(Colab, say) install the packages first: `pip install otter-grader lifelines scikit-survival comprisk`.
 """
 
 

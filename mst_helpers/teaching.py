@@ -96,6 +96,8 @@ class Session:
     pre_reading: tuple[str, ...]
     blocks: tuple[Block, ...]
     check: tuple[Question, ...]
+    #: Autograded assignments (``notebooks/assignments/<name>.py``) set after the session.
+    assignments: tuple[str, ...] = ()
 
 
 SETUP = ("Open any chapter's notebook with the Binder or Colab link at the top of its page (no installation), "
@@ -134,7 +136,8 @@ COURSE = (
             Question("Schoenfeld residuals are used to check…",
                      ("that censoring is independent of the outcome", "that hazards are proportional over time",
                       "that age acts linearly", "that the sample is large enough"), 1,
-                     "A trend of the residuals with time means the hazard ratio changes over follow-up."))),
+                     "A trend of the residuals with time means the hazard ratio changes over follow-up.")),
+        assignments=("06_survival", "14_lab_km")),
     Session(
         title="Session 2. Immortal time: when the exposure comes during follow-up",
         objectives=("Recognise immortal time in a comparison of patients by treatment received later",
@@ -172,6 +175,7 @@ COURSE = (
                      ("the transplant lowers the hazard as much as the naive ratio says", "the naive benefit was mostly immortal time; these data show no clear effect",
                       "the transplant is harmful", "the time-dependent model is biased towards 1"), 1,
                      "Once waiting time is counted as such, the interval includes 1.")),
+        assignments=("07_immortal", "15_lab_immortal"),
     ),
     Session(
         title="Session 3. Competing risks, and judging a paper",
@@ -208,6 +212,7 @@ COURSE = (
                      ("R and Python agree on it", "the reconstructed data were built to satisfy it, so agreement shows nothing",
                       "the authors shared their data", "its p-value is below 0.05"), 1,
                      "A reconstruction that meets the published aggregates reproduces them by design; only what it was not built to meet can test the paper.")),
+        assignments=("08_competing", "16_lab_competing"),
     ),
 )
 

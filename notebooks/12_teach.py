@@ -28,6 +28,7 @@
 
 # %% tags=["parameters", "remove-cell"]
 notebooks_path = "../notebooks"
+assignments_path = "../notebooks/assignments"
 results_dir = "../_build/results"
 seed = 0
 
@@ -35,6 +36,7 @@ seed = 0
 from IPython.display import Markdown, display
 
 from mst_helpers import bottom_line
+from mst_helpers.assignments import catalogue
 from mst_helpers.results import ChapterResults
 from mst_helpers.tables import numbered_table
 from mst_helpers.teaching import COURSE, check_markdown, concept_map, exercises, session_plan
@@ -71,6 +73,9 @@ def show_session(number: int):
     display(numbered_table(session_plan(session, titles), f"{session.title}: blocks, minutes, material and exercises.",
                            f"tab-teach-session-{number}"))
     display(Markdown(f"**Check.** Five questions, answers collapsed.\n\n{check_markdown(session, number)}"))
+    display(Markdown("**After the session.** The autograded assignments "
+                     + " and ".join(f"`{name}` (for {{doc}}`{name}`)" for name in session.assignments)
+                     + " (see {ref}`sec-teach-assignments`)."))
 
 
 # %% [markdown]
@@ -110,13 +115,53 @@ numbered_table(listing[["chapter", "exercise"]], "Exercises with hidden solution
 # {glue:text}`n_exercises` exercises in {glue:text}`n_chapters_with_exercises` chapters; each has its
 # solution in a collapsed box below it.
 #
+# (sec-teach-assignments)=
+# ## Autograded assignments
+#
+# The exercises above ask students to read and reason; the assignments ask them to **write the
+# analysis code** — a Kaplan–Meier estimate and a log-rank table from scratch, the Aalen–Johansen
+# estimator, counting-process rows and a time-dependent Cox model, a landmark chosen after the
+# exposure window — and grade it with [otter-grader](https://otter-grader.readthedocs.io). Each
+# question comes with **public tests** students run in the notebook (`grader.check(...)`) and
+# **hidden tests** only the teacher runs; the hidden tests compare the students' numbers with the
+# book's own functions, which the test suite checks against R.
+
+# %% tags=["hide-input"]
+assignments = catalogue(assignments_path)
+per_assignment = assignments.groupby("assignment", sort=False).agg(
+    questions=("question", "size"), titles=("title", lambda t: "; ".join(t)), points=("points", "sum"),
+    public=("public", "sum"), hidden=("hidden", "sum")).reset_index()
+per_assignment.insert(1, "chapter", [f"{{doc}}`{name}`" for name in per_assignment["assignment"]])
+out.record("n_assignments", len(per_assignment))
+out.record("n_assignment_questions", len(assignments))
+out.record("min_questions_per_assignment", int(per_assignment["questions"].min()))
+numbered_table(per_assignment.rename(columns={"titles": "what students write", "public": "public tests",
+                                              "hidden": "hidden tests"}),
+               "Autograded assignments: one per survival chapter and methods lab.", "tab-teach-assignments")
+
+# %% [markdown]
+# {glue:text}`n_assignments` assignments, {glue:text}`n_assignment_questions` questions (at least
+# {glue:text}`min_questions_per_assignment` each). For the teacher:
+#
+# - `make course` writes, for each assignment, the autograder (`autograder.zip`), the solution
+#   notebook and the student notebook to `_build/course/<assignment>/`;
+# - `make grade DIR=submissions/` grades every notebook in that folder with its assignment's public
+#   and hidden tests (otter's runner without Docker, in the book's environment) and writes one CSV,
+#   `submissions/grades.csv`: a row per submission, a column per question, the total and the
+#   percentage. A notebook of no known assignment is listed with a note, not graded.
+#
+# The masters (questions, reference solutions and both kinds of tests, in Otter Assign's format)
+# are `notebooks/assignments/*.py`; edit them and rerun `make course`.
+#
 # ## Notebooks for students
 #
 # The notebooks these pages offer for download keep their solutions (in collapsed boxes, which
 # JupyterLab renders through `jupyterlab-myst`, installed with the book). For a class, hand out
 # the **student edition** instead: `make student` writes every chapter to `_build/student/`
 # without its solutions, with the glued numbers and figures written into the text so that it
-# reads the same in plain Jupyter, Colab or VS Code, and with a README for students.
+# reads the same in plain Jupyter, Colab or VS Code, and with a README for students. It also writes
+# the student versions of the autograded assignments to `_build/student/assignments/` (each folder
+# holds the notebook, with its public tests inside, and the data it reads).
 
 # %% tags=["remove-cell"]
 out.show("bottom_line", bottom_line.teaching(out.values))

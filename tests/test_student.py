@@ -7,6 +7,7 @@ import re
 import nbformat
 import pytest
 
+from mst_helpers.assignments import ASSIGNMENTS_DIR, masters, solution_lines
 from mst_helpers.student import student_notebook
 
 from .conftest import build_in
@@ -91,3 +92,12 @@ def test_make_student_writes_every_chapter_without_solutions(built):
         solutions = sum(cell.source.count("{solution}") for cell in book_copy.cells if cell.cell_type == "markdown")
         assert solutions == sum(cell.source.count("{exercise}") for cell in book_copy.cells if cell.cell_type == "markdown")
     assert exercises >= 19
+    # The autograded assignments: one folder each, notebook (public tests inside) and its data.
+    assignments = sorted((folder / "assignments").glob("*/*.ipynb"))
+    assert [p.stem for p in assignments] == [p.stem for p in masters(project)] and len(assignments) >= 6
+    for path in assignments:
+        code = {line.strip() for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"
+                for line in cell.source.splitlines()}
+        assert not solution_lines(project / ASSIGNMENTS_DIR / f"{path.stem}.py") & code, path.name
+        for data in re.findall(r'read_csv\("([^"]+)"', "\n".join(code)):
+            assert (path.parent / data).exists(), f"{path.name} reads {data}"

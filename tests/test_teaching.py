@@ -37,6 +37,9 @@ def test_the_course_has_three_ninety_minute_sessions_with_checks():
         used = {label for block in session.blocks for label in block.exercises}
         assert used and used <= labels, used - labels
         assert len(session.check) == 5
+        # Each session sets the autograded assignments of the chapters it teaches.
+        assert session.assignments and all((ROOT / "notebooks" / "assignments" / f"{a}.py").exists() for a in session.assignments)
+        assert set(session.assignments) <= {c for block in session.blocks for c in block.chapters} | set(session.pre_reading)
         for question in session.check:
             assert 0 <= question.answer < len(question.options) and len(set(question.options)) == len(question.options)
     assert set(CONCEPT_PRACTICE) == set(CONCEPTS)
@@ -66,3 +69,11 @@ def test_a_check_renders_every_question_with_its_answer_collapsed():
             letters.append(key)
     # and the right option is not always at the same letter
     assert len(set(letters)) >= 3
+
+
+def test_every_assignment_is_set_in_a_session():
+    from mst_helpers.assignments import catalogue
+    from mst_helpers.teaching import COURSE
+
+    listed = catalogue(ROOT / "notebooks" / "assignments")
+    assert sorted({a for session in COURSE for a in session.assignments}) == sorted(set(listed["assignment"]))

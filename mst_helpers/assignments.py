@@ -1,0 +1,317 @@
+"""Autograded coding assignments with otter-grader.
+
+Each survival chapter and methods lab has a master notebook in ``notebooks/assignments/`` (jupytext
+percent source, in Otter Assign's format: questions, reference solutions, public tests that students
+run with ``grader.check`` and hidden tests only the teacher runs; the settings they share are in
+``notebooks/assignments/assignment.yml``). :func:`build_assignments` turns every master into
+
+* a **student notebook** (solutions replaced by ``...``, public tests embedded, so it works on its
+  own in Jupyter, JupyterLab or Colab) — ``make student`` copies these to
+  ``_build/student/assignments/``;
+* an **autograder** (``autograder.zip``: public and hidden tests) and the **solution notebook**, in
+  ``_build/course/<name>/``.
+
+:func:`grade_submissions` grades a folder of submitted notebooks with ``otter run``'s engine
+(:func:`otter.api.grade_submission`, no Docker) in this environment and returns one row per
+submission, written as one CSV by ``make grade DIR=…``. The hidden tests compare students' answers
+with the book's own helpers (which the test suite checks against R), so grading needs the book's
+environment (``mst_helpers`` importable).
+
+Nothing is written into ``data/`` or ``notebooks/``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+import re
+import shutil
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = ["ASSIGNMENTS_DIR", "COURSE_DIR", "DATA_FILES", "Assignment", "masters", "build_assignments",
+           "grade_submissions", "assignment_of", "solution_lines", "write_student_assignments", "skip_iri_parser",
+           "catalogue"]
+
+#: Master notebooks (jupytext sources), one per chapter, named like the chapter they accompany.
+ASSIGNMENTS_DIR = Path("notebooks") / "assignments"
+#: Where the autograders and solution notebooks go.
+COURSE_DIR = Path("_build") / "course"
+#: Data files a master may name in its ``files:`` list, and where the book keeps them.
+DATA_FILES = {
+    "patients.csv": Path("data") / "reconstructed" / "patients.csv",
+    "courses.csv": Path("data") / "reconstructed" / "courses.csv",
+}
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One built assignment: its name (= the master's stem and otter's ``assignment_name``), the
+    autograder zip, the solution notebook, the student notebook and the points per question."""
+
+    name: str
+    autograder: Path
+    solution: Path
+    student: Path
+    points: dict[str, float]
+
+    @property
+    def total(self) -> float:
+        return float(sum(self.points.values()))
+
+
+def masters(root: Path) -> list[Path]:
+    """The master notebooks' jupytext sources, in chapter order."""
+    return sorted((Path(root) / ASSIGNMENTS_DIR).glob("*.py"))
+
+
+#: Otter Assign settings shared by every master (each master's config cell adds name and files).
+SHARED_CONFIG = ASSIGNMENTS_DIR / "assignment.yml"
+
+
+def _config_cell(nb):
+    for cell in nb.cells:
+        if cell.cell_type == "raw" and cell.source.lstrip().upper().startswith("# ASSIGNMENT CONFIG"):
+            return cell
+    raise ValueError("no '# ASSIGNMENT CONFIG' raw cell")
+
+
+def _merge_config(nb, shared: dict) -> dict:
+    """Write ``shared`` settings, overridden by the master's own, into its config cell; return them."""
+    import yaml
+
+    cell = _config_cell(nb)
+    config = {**shared, **(yaml.safe_load(cell.source) or {})}
+    cell.source = "# ASSIGNMENT CONFIG\n" + yaml.safe_dump(config, sort_keys=False)
+    return config
+
+
+def _points(nb) -> dict[str, float]:
+    """Points per question, from the ``# BEGIN QUESTION`` cells (in notebook order)."""
+    import yaml
+
+    points = {}
+    for cell in nb.cells:
+        if cell.cell_type == "raw" and cell.source.lstrip().upper().startswith("# BEGIN QUESTION"):
+            meta = yaml.safe_load(cell.source.split("\n", 1)[1])
+            points[meta["name"]] = float(meta["points"])
+    return points
+
+
+@contextlib.contextmanager
+def _quiet():
+    """Otter prints a banner and progress; the build prints one line per assignment instead."""
+    sink = io.StringIO()
+    otter_log = logging.getLogger("otter")
+    level = otter_log.level
+    otter_log.setLevel(logging.ERROR)
+    try:
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink), warnings.catch_warnings():
+            # nbconvert's traitlets declarations, raised inside otter assign: not ours to fix.
+            warnings.filterwarnings("ignore", message="Traits should be given as instances", category=DeprecationWarning)
+            yield sink
+    finally:
+        otter_log.setLevel(level)
+
+
+def build_assignments(root: Path, out_dir: Path | None = None) -> list[Assignment]:
+    """Run Otter Assign on every master in ``notebooks/assignments/``.
+
+    Writes, for each master, ``<out_dir>/<name>/autograder.zip`` (public and hidden tests),
+    ``autograder/<name>.ipynb`` (the solution notebook) and ``student/<name>.ipynb`` (beside the data
+    files it reads); ``out_dir`` defaults to ``_build/course``.
+    Otter's own check of the tests against the solutions is skipped here: the test suite grades
+    the solution notebooks with the autograders (full marks) instead.
+    """
+    import jupytext
+    import nbformat
+    import yaml
+
+    with _quiet():   # importing otter's nbconvert exporters warns about traitlets declarations
+        from otter.assign import main as otter_assign
+
+    root = Path(root)
+    out_dir = Path(out_dir) if out_dir is not None else root / COURSE_DIR
+    shared = yaml.safe_load((root / SHARED_CONFIG).read_text(encoding="utf-8")) or {}
+    built = []
+    for source in masters(root):
+        nb = jupytext.read(source)
+        config = _merge_config(nb, shared)
+        name = config.get("name")
+        if name != source.stem:
+            raise ValueError(f"{source}: ASSIGNMENT CONFIG name is {name!r}, expected the file's stem {source.stem!r}")
+        stage = out_dir / "_masters" / name
+        shutil.rmtree(stage, ignore_errors=True)
+        stage.mkdir(parents=True)
+        for file in config.get("files", []):
+            if file not in DATA_FILES:
+                raise ValueError(f"{source}: files lists {file!r}; known data files are {sorted(DATA_FILES)}")
+            shutil.copyfile(root / DATA_FILES[file], stage / file)
+        master = stage / f"{name}.ipynb"
+        nbformat.write(nb, master)
+        result = out_dir / name
+        shutil.rmtree(result, ignore_errors=True)
+        with _quiet():
+            otter_assign(str(master), str(result), no_pdfs=True, no_run_tests=True)
+        # Otter names the zip with a timestamp; one fixed name is what `make grade` and teachers look for.
+        (zipped,) = sorted((result / "autograder").glob(f"{name}-autograder_*.zip"))
+        zipped.replace(result / "autograder.zip")
+        built.append(Assignment(name=name, autograder=result / "autograder.zip",
+                                solution=result / "autograder" / f"{name}.ipynb",
+                                student=result / "student" / f"{name}.ipynb", points=_points(nb)))
+    return built
+
+
+_QUESTION_TITLE = re.compile(r"\*\*Question \d+\s+[—-]\s+(?P<title>.+?)\.?\*\*")
+
+
+def catalogue(folder: Path) -> pd.DataFrame:
+    """Every question of every master in ``folder``: ``assignment``, ``question`` (otter's name),
+    ``title`` (from its prompt), ``points``, ``public`` and ``hidden`` (numbers of test cases).
+    Read from the masters themselves, so the teaching page cannot drift from them."""
+    import jupytext
+    import yaml
+
+    rows = []
+    for master in sorted(Path(folder).glob("*.py")):
+        row: dict | None = None
+        in_tests = False
+        for cell in jupytext.read(master).cells:
+            text = cell.source.strip()
+            marker = text.upper()
+            if cell.cell_type == "raw" and marker.startswith("# BEGIN QUESTION"):
+                meta = yaml.safe_load(text.split("\n", 1)[1])
+                row = {"assignment": master.stem, "question": meta["name"], "title": "", "points": float(meta["points"]),
+                       "public": 0, "hidden": 0}
+                rows.append(row)
+            elif row is not None and cell.cell_type == "markdown" and not row["title"]:
+                found = _QUESTION_TITLE.search(text)
+                row["title"] = found["title"] if found else ""
+            elif cell.cell_type == "raw" and marker.startswith("# BEGIN TESTS"):
+                in_tests = True
+            elif cell.cell_type == "raw" and marker.startswith("# END TESTS"):
+                in_tests = False
+            elif in_tests and row is not None and cell.cell_type == "code":
+                hidden = bool(re.search(r"^hidden:\s*true", text, re.M))
+                row["hidden" if hidden else "public"] += 1
+    return pd.DataFrame(rows, columns=["assignment", "question", "title", "points", "public", "hidden"])
+
+
+def solution_lines(master: Path) -> set[str]:
+    """The code lines of a master's reference solutions (between ``# BEGIN SOLUTION`` and
+    ``# END SOLUTION`` inside a code cell, or ending in ``# SOLUTION``), stripped: what a student
+    notebook must not contain."""
+    import jupytext
+
+    lines: set[str] = set()
+    for cell in jupytext.read(master).cells:
+        if cell.cell_type != "code":
+            continue
+        inside = False
+        for line in cell.source.splitlines():
+            marker = line.strip().upper()
+            if marker.startswith("# BEGIN SOLUTION"):
+                inside = True
+            elif marker.startswith("# END SOLUTION"):
+                inside = False
+            elif inside or marker.endswith("# SOLUTION"):
+                code = line.split("# SOLUTION")[0].strip() if not inside else line.strip()
+                if code and not code.startswith("#"):
+                    lines.add(code)
+    return lines
+
+
+def write_student_assignments(assignments: list[Assignment], out_dir: Path) -> list[Path]:
+    """Copy each assignment's student folder (notebook with its public tests, and data files) to
+    ``out_dir/<name>/``; returns the notebooks."""
+    written = []
+    for assignment in assignments:
+        target = Path(out_dir) / assignment.name
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(assignment.student.parent, target)
+        written.append(target / assignment.student.name)
+    return written
+
+
+@contextlib.contextmanager
+def skip_iri_parser():
+    """Kernels started inside this block do not import ``rfc3987_syntax``.
+
+    ``import otter`` (the first cell of every assignment) imports nbformat -> jsonschema, whose
+    format checker imports ``rfc3987_syntax`` when it is installed (here via jupyter-events), and
+    that builds an Earley parser for IRIs: ~4 s of every graded notebook's ~9 s. Nothing in grading
+    validates IRIs; jsonschema treats a missing ``rfc3987_syntax`` as optional. An IPython startup
+    file in a temporary ``IPYTHONDIR`` marks the module absent before the notebook's first cell.
+    """
+    previous = os.environ.get("IPYTHONDIR")
+    with tempfile.TemporaryDirectory(prefix="mst-grade-ipython-") as folder:
+        startup = Path(folder) / "profile_default" / "startup"
+        startup.mkdir(parents=True)
+        (startup / "00-skip-iri-parser.py").write_text(
+            "import sys\nsys.modules.setdefault('rfc3987_syntax', None)\n", encoding="utf-8")
+        os.environ["IPYTHONDIR"] = folder
+        try:
+            yield
+        finally:
+            if previous is None:
+                os.environ.pop("IPYTHONDIR", None)
+            else:
+                os.environ["IPYTHONDIR"] = previous
+
+
+def assignment_of(notebook: Path) -> str | None:
+    """The otter assignment a submitted notebook belongs to (its metadata), or None."""
+    import json
+
+    try:
+        meta = json.loads(Path(notebook).read_text(encoding="utf-8")).get("metadata", {})
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return meta.get("otter", {}).get("assignment_name")
+
+
+def grade_submissions(folder: Path, assignments: list[Assignment]) -> pd.DataFrame:
+    """Grade every ``*.ipynb`` in ``folder`` (not recursive) with its assignment's autograder.
+
+    Returns one row per submission: ``submission`` (file name), ``assignment``, one column per
+    question (points scored), ``total``, ``possible``, ``percent`` and ``note`` (why a submission
+    could not be graded: unknown assignment or a notebook otter could not run).
+    """
+    with _quiet():
+        from otter.api import grade_submission
+
+    by_name = {a.name: a for a in assignments}
+    rows = []
+    for notebook in sorted(Path(folder).glob("*.ipynb")):
+        name = assignment_of(notebook)
+        row: dict[str, object] = {"submission": notebook.name, "assignment": name}
+        if name not in by_name:
+            known = ", ".join(sorted(by_name))
+            row["note"] = f"no autograder for assignment {name!r} (known: {known})"
+            rows.append(row)
+            continue
+        assignment = by_name[name]
+        try:
+            with _quiet(), skip_iri_parser():
+                results = grade_submission(str(notebook.resolve()), str(assignment.autograder.resolve()), quiet=True)
+        except Exception as err:   # otter raises bare Exceptions for unrunnable notebooks; report, go on
+            row["note"] = f"could not be graded: {type(err).__name__}: {err}"
+            rows.append(row)
+            continue
+        for question in assignment.points:
+            row[question] = float(results.get_score(question))
+        row["total"] = float(results.total)
+        row["possible"] = float(results.possible)
+        row["percent"] = round(100 * row["total"] / row["possible"], 1)
+        rows.append(row)
+    columns = ["submission", "assignment"]
+    for a in assignments:
+        columns += [q for q in a.points if q not in columns]
+    columns += ["total", "possible", "percent", "note"]
+    return pd.DataFrame(rows).reindex(columns=columns)

@@ -7,6 +7,7 @@ notebook of no known assignment, and read the CSV it writes.
 
 from __future__ import annotations
 
+import ast
 import re
 import shutil
 import subprocess
@@ -80,6 +81,11 @@ def test_student_notebooks_keep_no_solution_and_carry_their_public_tests(course)
         assert len(hidden_solution) >= 3, f"{master}: solution lines not found"
         student = nbformat.read(assignment.student, as_version=4)
         code = "\n".join(cell.source for cell in student.cells if cell.cell_type == "code")
+        for cell in student.cells:
+            if cell.cell_type == "code":
+                # A solution spread over lines must be blanked whole: a half-blanked statement is a
+                # syntax error the student did not write.
+                ast.parse(cell.source, filename=f"{assignment.name} student notebook")
         left = sorted(line for line in hidden_solution if line in {l.strip() for l in code.splitlines()})
         assert not left, f"{assignment.name}: solution lines left in the student notebook: {left[:3]}"
         assert "BEGIN SOLUTION" not in code, assignment.name

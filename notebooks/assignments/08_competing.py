@@ -71,8 +71,8 @@ competing_frame["event"].value_counts()
 # %%
 def test_competing_frame_codes(competing_frame, patients):
     assert len(competing_frame) == int((patients["cr"] == 1).sum()), "one row per patient in remission"
-    assert set(competing_frame["event"]) <= {0, 1, 2}
-    assert (competing_frame["time"] >= 0).all()
+    assert set(competing_frame["event"]) <= {0, 1, 2}, "event codes: 1 relapse, 2 death without relapse, 0 censored"
+    assert (competing_frame["time"] >= 0).all(), "times run forward from the CR date"
 
 
 # %%
@@ -197,7 +197,8 @@ cif_24, one_minus_km_24
 
 # %%
 def test_one_minus_km_is_not_smaller(cif_24, one_minus_km_24):
-    assert 0 <= cif_24 <= one_minus_km_24 <= 1, "1 - KM counts the dead as still at risk of relapse: it cannot be smaller"
+    assert 0 <= cif_24 <= one_minus_km_24 <= 1, \
+        "1 - KM treats those who died as if they could still relapse later: it cannot be smaller than the CIF"
 
 
 # %%

@@ -95,8 +95,10 @@ def test_naive_hr_matches_the_book(naive_hr, heart, np):
 # # BEGIN SOLUTION
 
 # %%
-td_hr = float(CoxTimeVaryingFitter().fit(heart[["id", "start", "stop", "event", "transplant"]], id_col="id", event_col="event",  # SOLUTION
-                                         start_col="start", stop_col="stop").hazard_ratios_["transplant"])  # SOLUTION
+# BEGIN SOLUTION
+td_hr = float(CoxTimeVaryingFitter().fit(heart[["id", "start", "stop", "event", "transplant"]], id_col="id", event_col="event",
+                                         start_col="start", stop_col="stop").hazard_ratios_["transplant"])
+# END SOLUTION
 td_hr
 
 # %% [raw]
@@ -158,7 +160,7 @@ len(landmark_frame), landmark_hr
 
 # %%
 def test_landmark_frame(landmark_frame):
-    assert list(landmark_frame.columns[:4]) == ["id", "time", "event", "exposed"]
+    assert list(landmark_frame.columns[:4]) == ["id", "time", "event", "exposed"], "columns id, time, event, exposed"
     assert (landmark_frame["time"] > 0).all(), "only patients followed beyond the landmark, clock restarted there"
 
 

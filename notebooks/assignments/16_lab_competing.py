@@ -74,7 +74,8 @@ cif_36
 
 # %%
 def test_cif_36_range(cif_36):
-    assert set(cif_36) == {"ALL", "AML"} and all(0 <= v <= 1 for v in cif_36.values())
+    assert set(cif_36) == {"ALL", "AML"}, "one value per disease, keys 'ALL' and 'AML'"
+    assert all(0 <= v <= 1 for v in cif_36.values()), "a cumulative incidence is a probability"
 
 
 # %%
@@ -127,7 +128,8 @@ cs_hr_relapse, cs_hr_trm
 
 # %%
 def test_cause_specific_hrs_positive(cs_hr_relapse, cs_hr_trm):
-    assert cs_hr_relapse > 0 and cs_hr_trm > 0 and cs_hr_relapse != cs_hr_trm
+    assert cs_hr_relapse > 0 and cs_hr_trm > 0, "hazard ratios are positive"
+    assert cs_hr_relapse != cs_hr_trm, "two causes, two models: relapse with TRM censored, TRM with relapse censored"
 
 
 # %%
@@ -156,7 +158,8 @@ def test_cause_specific_hrs_match_lifelines(cs_hr_relapse, cs_hr_trm, bmt, np):
 # **Question 3 — the subdistribution hazard (Fine–Gray).** Fit a Fine–Gray model of relapse with
 # `aml` as the covariate using `comprisk.FineGrayRegression(cause=2)` (its `fit(X, time=, event=)`
 # takes a 2-D covariate array) and set `sdhr_relapse` to exp of its coefficient. Unlike the
-# cause-specific ratio, it summarises the effect on the cumulative incidence itself.
+# cause-specific ratio it is tied to the cumulative incidence: under the model, a subdistribution
+# hazard ratio above 1 means a higher cumulative incidence of relapse at every time.
 
 # %% [raw]
 # # BEGIN SOLUTION
@@ -164,9 +167,11 @@ def test_cause_specific_hrs_match_lifelines(cs_hr_relapse, cs_hr_trm, bmt, np):
 # %%
 from comprisk import FineGrayRegression
 
-fine_gray = FineGrayRegression(cause=RELAPSE).fit(bmt[["aml"]].to_numpy(dtype=float), time=bmt["months"].to_numpy(),  # SOLUTION
-                                                  event=bmt["event"].to_numpy())  # SOLUTION
-sdhr_relapse = float(np.exp(fine_gray.coef_[0]))  # SOLUTION
+# BEGIN SOLUTION
+fine_gray = FineGrayRegression(cause=RELAPSE).fit(bmt[["aml"]].to_numpy(dtype=float), time=bmt["months"].to_numpy(),
+                                                  event=bmt["event"].to_numpy())
+sdhr_relapse = float(np.exp(fine_gray.coef_[0]))
+# END SOLUTION
 sdhr_relapse
 
 # %% [raw]
@@ -176,8 +181,9 @@ sdhr_relapse
 # # BEGIN TESTS
 
 # %%
-def test_sdhr_positive(sdhr_relapse):
-    assert sdhr_relapse > 0
+def test_sdhr_is_not_the_cause_specific_ratio(sdhr_relapse, cs_hr_relapse):
+    assert sdhr_relapse > 0, "a hazard ratio is positive"
+    assert sdhr_relapse != cs_hr_relapse, "the Fine-Gray model keeps those who died of TRM in the risk set: another ratio"
 
 
 # %%

@@ -487,6 +487,11 @@ def _book_sources_hash(root: Path) -> str:
     return digest.hexdigest()
 
 
+#: The ``jupyter-book`` command, run as ``python -c`` so that it skips building jsonschema's IRI parser.
+_JUPYTER_BOOK = ("import sys; sys.modules.setdefault('rfc3987_syntax', None); sys.argv[0] = 'jupyter-book'; "
+                 "from jupyter_book.cli.main import main; sys.exit(main())")
+
+
 def build_html(root: Path, force: bool = False, log: Callable[[str], None] = print) -> bool:
     """Run ``jupyter-book build`` (-n -W --keep-going) if any book source changed.
 
@@ -503,11 +508,11 @@ def build_html(root: Path, force: bool = False, log: Callable[[str], None] = pri
     stamp.unlink(missing_ok=True)
     log("html: jupyter-book build -n -W --keep-going ...")
     started = time.perf_counter()
-    jb = Path(sys.executable).with_name("jupyter-book")
     staging = root / STAGING_DIR
     shutil.rmtree(staging, ignore_errors=True)
     # Built beside the served book, which a reader keeps seeing until the new one is complete.
-    command = [str(jb) if jb.exists() else "jupyter-book", "build", str(root), "--path-output", str(staging),
+    # `jupyter-book build …` through this interpreter, without the IRI parser (see main()).
+    command = [sys.executable, "-c", _JUPYTER_BOOK, "build", str(root), "--path-output", str(staging),
                "--all", "-n", "-W", "--keep-going"]
     proc = subprocess.run(command, cwd=root, capture_output=True, text=True)
     output = proc.stdout + proc.stderr
@@ -816,6 +821,10 @@ def grade(root: Path, submissions: Path, output: Path | None = None, log: Callab
 
 
 def main(argv: list[str] | None = None) -> int:
+    # jsonschema (under nbformat and papermill) builds an Earley parser for IRIs from rfc3987_syntax
+    # when that is installed (jupyter-events pulls it in): 2-4 s in every process. Nothing here
+    # validates IRIs, and jsonschema treats the module as optional (see assignments.skip_iri_parser).
+    sys.modules.setdefault("rfc3987_syntax", None)
     parser = argparse.ArgumentParser(prog="python -m mst_helpers.build", description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["book", "execute", "html", "validate", "pair", "bench", "manifest", "run",
                                                  "student", "course", "grade"])
@@ -863,7 +872,6 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "grade":
             if not args.chapter:
                 raise BuildError("grade: name the folder of submitted notebooks (make grade DIR=submissions/)")
-            sys.modules.setdefault("rfc3987_syntax", None)   # see assignments.skip_iri_parser
             grade(root, Path(args.chapter), args.output)
         elif args.command == "bench":
             times = bench(root)

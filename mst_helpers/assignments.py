@@ -276,42 +276,58 @@ def assignment_of(notebook: Path) -> str | None:
     return meta.get("otter", {}).get("assignment_name")
 
 
-def grade_submissions(folder: Path, assignments: list[Assignment]) -> pd.DataFrame:
-    """Grade every ``*.ipynb`` in ``folder`` (not recursive) with its assignment's autograder.
-
-    Returns one row per submission: ``submission`` (file name), ``assignment``, one column per
-    question (points scored), ``total``, ``possible``, ``percent`` and ``note`` (why a submission
-    could not be graded: unknown assignment or a notebook otter could not run).
-    """
+def _grade_one(notebook: Path, assignment: Assignment) -> dict[str, object]:
+    """One submission's row (see :func:`grade_submissions`); runs in a worker process."""
     with _quiet():
         from otter.api import grade_submission
 
+    row: dict[str, object] = {"submission": notebook.name, "assignment": assignment.name}
+    try:
+        with _quiet():
+            results = grade_submission(str(notebook.resolve()), str(assignment.autograder.resolve()), quiet=True)
+    except Exception as err:   # otter raises bare Exceptions for unrunnable notebooks; report, go on
+        row["note"] = f"could not be graded: {type(err).__name__}: {err}"
+        return row
+    for question in assignment.points:
+        row[question] = float(results.get_score(question))
+    row["total"] = float(results.total)
+    row["possible"] = float(results.possible)
+    row["percent"] = round(100 * row["total"] / row["possible"], 1)
+    return row
+
+
+def grade_submissions(folder: Path, assignments: list[Assignment], workers: int = 2) -> pd.DataFrame:
+    """Grade every ``*.ipynb`` in ``folder`` (not recursive) with its assignment's autograder.
+
+    Submissions are graded ``workers`` at a time, each in its own process (otter changes the
+    working directory while it grades, so threads would not do). Returns one row per submission,
+    in file-name order: ``submission`` (file name), ``assignment``, one column per question (points
+    scored), ``total``, ``possible``, ``percent`` and ``note`` (why a submission could not be
+    graded: unknown assignment or a notebook otter could not run).
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     by_name = {a.name: a for a in assignments}
-    rows = []
+    rows: dict[Path, dict[str, object]] = {}
+    gradable = []
     for notebook in sorted(Path(folder).glob("*.ipynb")):
         name = assignment_of(notebook)
-        row: dict[str, object] = {"submission": notebook.name, "assignment": name}
-        if name not in by_name:
+        if name in by_name:
+            gradable.append((notebook, by_name[name]))
+        else:
             known = ", ".join(sorted(by_name))
-            row["note"] = f"no autograder for assignment {name!r} (known: {known})"
-            rows.append(row)
-            continue
-        assignment = by_name[name]
-        try:
-            with _quiet(), skip_iri_parser():
-                results = grade_submission(str(notebook.resolve()), str(assignment.autograder.resolve()), quiet=True)
-        except Exception as err:   # otter raises bare Exceptions for unrunnable notebooks; report, go on
-            row["note"] = f"could not be graded: {type(err).__name__}: {err}"
-            rows.append(row)
-            continue
-        for question in assignment.points:
-            row[question] = float(results.get_score(question))
-        row["total"] = float(results.total)
-        row["possible"] = float(results.possible)
-        row["percent"] = round(100 * row["total"] / row["possible"], 1)
-        rows.append(row)
+            rows[notebook] = {"submission": notebook.name, "assignment": name,
+                              "note": f"no autograder for assignment {name!r} (known: {known})"}
+    with skip_iri_parser():   # the workers' kernels inherit the environment it sets
+        if workers > 1 and len(gradable) > 1:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                graded = list(pool.map(_grade_one, *zip(*gradable)))
+        else:
+            graded = [_grade_one(notebook, assignment) for notebook, assignment in gradable]
+    rows.update({notebook: row for (notebook, _), row in zip(gradable, graded)})
     columns = ["submission", "assignment"]
     for a in assignments:
         columns += [q for q in a.points if q not in columns]
     columns += ["total", "possible", "percent", "note"]
-    return pd.DataFrame(rows).reindex(columns=columns)
+    return pd.DataFrame([rows[k] for k in sorted(rows)]).reindex(columns=columns)

@@ -37,7 +37,7 @@ import pandas as pd
 
 __all__ = ["ASSIGNMENTS_DIR", "COURSE_DIR", "DATA_FILES", "Assignment", "masters", "build_assignments",
            "grade_submissions", "assignment_of", "solution_lines", "write_student_assignments", "skip_iri_parser",
-           "catalogue"]
+           "catalogue", "CodingQuestion", "questions"]
 
 #: Master notebooks (jupytext sources), one per chapter, named like the chapter they accompany.
 ASSIGNMENTS_DIR = Path("notebooks") / "assignments"
@@ -75,9 +75,14 @@ def masters(root: Path) -> list[Path]:
 SHARED_CONFIG = ASSIGNMENTS_DIR / "assignment.yml"
 
 
+def _is_marker(cell, marker: str) -> bool:
+    """Whether ``cell`` is one of Otter Assign's raw boundary cells (``# BEGIN QUESTION``, …)."""
+    return cell.cell_type == "raw" and cell.source.lstrip().upper().startswith(marker)
+
+
 def _config_cell(nb):
     for cell in nb.cells:
-        if cell.cell_type == "raw" and cell.source.lstrip().upper().startswith("# ASSIGNMENT CONFIG"):
+        if _is_marker(cell, "# ASSIGNMENT CONFIG"):
             return cell
     raise ValueError("no '# ASSIGNMENT CONFIG' raw cell")
 
@@ -92,16 +97,42 @@ def _merge_config(nb, shared: dict) -> dict:
     return config
 
 
-def _points(nb) -> dict[str, float]:
-    """Points per question, from the ``# BEGIN QUESTION`` cells (in notebook order)."""
+@dataclass(frozen=True)
+class CodingQuestion:
+    """One question of a master: otter's ``name``, the ``title`` of its prompt (``**Question N —
+    title.**``), its ``points`` and its test cases as ``(test function, hidden)`` pairs."""
+
+    name: str
+    title: str
+    points: float
+    tests: tuple[tuple[str, bool], ...]
+
+
+_QUESTION_TITLE = re.compile(r"\*\*Question \d+\s+[—-]\s+(?P<title>.+?)\.?\*\*")
+
+
+def questions(nb) -> list[CodingQuestion]:
+    """The questions of a master notebook, in order, read from its Otter Assign cells."""
     import yaml
 
-    points = {}
+    found: list[dict] = []
+    in_tests = False
     for cell in nb.cells:
-        if cell.cell_type == "raw" and cell.source.lstrip().upper().startswith("# BEGIN QUESTION"):
-            meta = yaml.safe_load(cell.source.split("\n", 1)[1])
-            points[meta["name"]] = float(meta["points"])
-    return points
+        text = cell.source.strip()
+        if _is_marker(cell, "# BEGIN QUESTION"):
+            meta = yaml.safe_load(text.split("\n", 1)[1])
+            found.append({"name": meta["name"], "title": "", "points": float(meta["points"]), "tests": []})
+        elif _is_marker(cell, "# BEGIN TESTS"):
+            in_tests = True
+        elif _is_marker(cell, "# END TESTS"):
+            in_tests = False
+        elif found and cell.cell_type == "markdown" and not found[-1]["title"]:
+            title = _QUESTION_TITLE.search(text)
+            found[-1]["title"] = title["title"] if title else ""
+        elif found and in_tests and cell.cell_type == "code":
+            test = re.search(r"^def (test_\w+)", text, re.M)
+            found[-1]["tests"].append((test[1] if test else "", bool(re.search(r"^hidden:\s*true", text, re.M))))
+    return [CodingQuestion(q["name"], q["title"], q["points"], tuple(q["tests"])) for q in found]
 
 
 @contextlib.contextmanager
@@ -164,11 +195,9 @@ def build_assignments(root: Path, out_dir: Path | None = None) -> list[Assignmen
         zipped.replace(result / "autograder.zip")
         built.append(Assignment(name=name, autograder=result / "autograder.zip",
                                 solution=result / "autograder" / f"{name}.ipynb",
-                                student=result / "student" / f"{name}.ipynb", points=_points(nb)))
+                                student=result / "student" / f"{name}.ipynb",
+                                points={q.name: q.points for q in questions(nb)}))
     return built
-
-
-_QUESTION_TITLE = re.compile(r"\*\*Question \d+\s+[—-]\s+(?P<title>.+?)\.?\*\*")
 
 
 def catalogue(folder: Path) -> pd.DataFrame:
@@ -176,30 +205,10 @@ def catalogue(folder: Path) -> pd.DataFrame:
     ``title`` (from its prompt), ``points``, ``public`` and ``hidden`` (numbers of test cases).
     Read from the masters themselves, so the teaching page cannot drift from them."""
     import jupytext
-    import yaml
 
-    rows = []
-    for master in sorted(Path(folder).glob("*.py")):
-        row: dict | None = None
-        in_tests = False
-        for cell in jupytext.read(master).cells:
-            text = cell.source.strip()
-            marker = text.upper()
-            if cell.cell_type == "raw" and marker.startswith("# BEGIN QUESTION"):
-                meta = yaml.safe_load(text.split("\n", 1)[1])
-                row = {"assignment": master.stem, "question": meta["name"], "title": "", "points": float(meta["points"]),
-                       "public": 0, "hidden": 0}
-                rows.append(row)
-            elif row is not None and cell.cell_type == "markdown" and not row["title"]:
-                found = _QUESTION_TITLE.search(text)
-                row["title"] = found["title"] if found else ""
-            elif cell.cell_type == "raw" and marker.startswith("# BEGIN TESTS"):
-                in_tests = True
-            elif cell.cell_type == "raw" and marker.startswith("# END TESTS"):
-                in_tests = False
-            elif in_tests and row is not None and cell.cell_type == "code":
-                hidden = bool(re.search(r"^hidden:\s*true", text, re.M))
-                row["hidden" if hidden else "public"] += 1
+    rows = [{"assignment": master.stem, "question": q.name, "title": q.title, "points": q.points,
+             "public": sum(not hidden for _, hidden in q.tests), "hidden": sum(hidden for _, hidden in q.tests)}
+            for master in sorted(Path(folder).glob("*.py")) for q in questions(jupytext.read(master))]
     return pd.DataFrame(rows, columns=["assignment", "question", "title", "points", "public", "hidden"])
 
 

@@ -8,7 +8,6 @@ notebook of no known assignment, and read the CSV it writes.
 from __future__ import annotations
 
 import ast
-import re
 import shutil
 import subprocess
 import sys
@@ -18,31 +17,12 @@ import nbformat
 import pandas as pd
 import pytest
 
-from mst_helpers.assignments import ASSIGNMENTS_DIR, build_assignments, catalogue, masters, solution_lines
+from mst_helpers.assignments import ASSIGNMENTS_DIR, build_assignments, catalogue, masters, questions, solution_lines
 
 from .conftest import ROOT
 
 #: The survival chapters and methods labs that must each have an autograded assignment.
 CHAPTERS = ["06_survival", "07_immortal", "08_competing", "14_lab_km", "15_lab_immortal", "16_lab_competing"]
-
-
-def _tests_by_question(master) -> dict[str, list[tuple[str, bool]]]:
-    """Question name -> for each of its test cells, the test's name and whether it is hidden."""
-    nb = jupytext.read(master)
-    out, question, in_tests = {}, None, False
-    for cell in nb.cells:
-        text = cell.source.strip()
-        if cell.cell_type == "raw" and text.upper().startswith("# BEGIN QUESTION"):
-            question = re.search(r"^name:\s*(\S+)", text, re.M).group(1)
-            out[question] = []
-        elif cell.cell_type == "raw" and text.upper().startswith("# BEGIN TESTS"):
-            in_tests = True
-        elif cell.cell_type == "raw" and text.upper().startswith("# END TESTS"):
-            in_tests = False
-        elif in_tests and cell.cell_type == "code":
-            name = re.search(r"^def (test_\w+)", text, re.M).group(1)
-            out[question].append((name, bool(re.search(r"^hidden:\s*true", text, re.M))))
-    return out
 
 
 def test_every_survival_chapter_and_lab_has_three_coding_questions_with_public_and_hidden_tests():
@@ -52,13 +32,14 @@ def test_every_survival_chapter_and_lab_has_three_coding_questions_with_public_a
     names = []
     for stem, path in found.items():
         assert stem in chapters, f"{path}: named after no chapter"
-        questions = _tests_by_question(path)
-        assert len(questions) >= 3, f"{stem}: {len(questions)} questions"
-        for question, tests in questions.items():
-            hidden = [flag for _, flag in tests]
-            assert False in hidden, f"{stem}/{question}: no public test (students could not check their work)"
-            assert True in hidden, f"{stem}/{question}: no hidden test"
-        names += list(questions)
+        found_questions = questions(jupytext.read(path))
+        assert len(found_questions) >= 3, f"{stem}: {len(found_questions)} questions"
+        for question in found_questions:
+            assert all(name for name, _ in question.tests), f"{stem}/{question.name}: a test cell defines no test_ function"
+            hidden = [flag for _, flag in question.tests]
+            assert False in hidden, f"{stem}/{question.name}: no public test (students could not check their work)"
+            assert True in hidden, f"{stem}/{question.name}: no hidden test"
+        names += [question.name for question in found_questions]
     # The grades CSV has one column per question: names must not collide across assignments.
     assert len(names) == len(set(names)), "question names repeat across assignments"
 
@@ -89,7 +70,7 @@ def test_student_notebooks_keep_no_solution_and_carry_their_public_tests(course)
         left = sorted(line for line in hidden_solution if line in {l.strip() for l in code.splitlines()})
         assert not left, f"{assignment.name}: solution lines left in the student notebook: {left[:3]}"
         assert "BEGIN SOLUTION" not in code, assignment.name
-        hidden_tests = [name for tests in _tests_by_question(master).values() for name, hidden in tests if hidden]
+        hidden_tests = [name for q in questions(jupytext.read(master)) for name, hidden in q.tests if hidden]
         shipped = str(student.metadata) + code
         assert not [name for name in hidden_tests if name in shipped], f"{assignment.name}: a hidden test reached students"
         public = student.metadata["otter"]["tests"]

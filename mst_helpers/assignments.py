@@ -35,6 +35,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .kernels import encrypted_grading_kernels
+
 __all__ = ["ASSIGNMENTS_DIR", "COURSE_DIR", "DATA_FILES", "Assignment", "masters", "build_assignments",
            "grade_submissions", "assignment_of", "solution_lines", "write_student_assignments", "skip_iri_parser",
            "catalogue", "CodingQuestion", "questions"]
@@ -292,7 +294,7 @@ def _grade_one(notebook: Path, assignment: Assignment) -> dict[str, object]:
 
     row: dict[str, object] = {"submission": notebook.name, "assignment": assignment.name}
     try:
-        with _quiet():
+        with _quiet(), encrypted_grading_kernels():
             results = grade_submission(str(notebook.resolve()), str(assignment.autograder.resolve()), quiet=True)
     except Exception as err:   # otter raises bare Exceptions for unrunnable notebooks; report, go on
         row["note"] = f"could not be graded: {type(err).__name__}: {err}"

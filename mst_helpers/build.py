@@ -36,6 +36,8 @@ from typing import Callable, Iterable
 
 import yaml
 
+from .kernels import KERNEL_NAME, kernel_environment, kernel_manager_config, kernel_name
+
 __all__ = [
     "KERNEL_NAME",
     "Chapter",
@@ -54,7 +56,6 @@ __all__ = [
     "restore",
 ]
 
-KERNEL_NAME = "mst-aml-book"
 EXECUTED_DIR = Path("book") / "executed"
 NOTEBOOK_DIR = Path("notebooks")
 BUILD_DIR = Path("_build")
@@ -283,16 +284,6 @@ def _stamp(root: Path, name: str) -> Path:
     return root / STAMP_DIR / f"{name}.sha256"
 
 
-def _kernel_name() -> str:
-    from jupyter_client.kernelspec import KernelSpecManager
-
-    specs = KernelSpecManager().find_kernel_specs()
-    if KERNEL_NAME in specs:
-        return KERNEL_NAME
-    # A fresh checkout run outside `make` still works, on the environment's own kernel.
-    return "python3"
-
-
 def _execute_one(chapter: Chapter, root: Path, kernel: str) -> None:
     import jupytext
     from papermill.exceptions import PapermillExecutionError
@@ -329,15 +320,8 @@ def _run_papermill(nb, prepared: Path, executed: Path, kernel: str, cwd: Path, p
     # figures cost seconds of CPU that the chapter's own work wants.
     papermill.execute_notebook(str(prepared), str(executed), parameters=parameters, kernel_name=kernel, cwd=str(cwd),
                                progress_bar=False, log_output=False, request_save_on_cell_execute=False,
-                               autosave_cell_every=0)
+                               autosave_cell_every=0, config=kernel_manager_config())
     nbformat.write(strip_run_metadata(nbformat.read(executed, as_version=4)), executed)
-
-
-def _kernel_environment(root: Path) -> None:
-    """The kernel imports this checkout's helpers, and BLAS stays on one thread (reproducible, fast on 2 cores)."""
-    os.environ["PYTHONPATH"] = os.pathsep.join([str(root)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
 
 
 def stable_cell_ids(nb):
@@ -433,7 +417,7 @@ def execute(root: Path, force: bool = False, log: Callable[[str], None] = print)
     todo = chapters(root)
     if not todo:
         raise BuildError(f"{root / '_toc.yml'} lists no chapter under {EXECUTED_DIR}/")
-    _kernel_environment(root)
+    kernel_environment(root)
     _remove_stale_outputs(root, {c.stem for c in todo}, log)
     kernel = None
     ran = []
@@ -446,7 +430,7 @@ def execute(root: Path, force: bool = False, log: Callable[[str], None] = print)
         if not force and chapter.executed.is_file() and stamp.is_file() and stamp.read_text() == digest:
             log(f"{label}: up to date")
             continue
-        kernel = kernel or _kernel_name()
+        kernel = kernel or kernel_name()
         log(f"{label}: executing ...")
         started = time.perf_counter()
         stamp.unlink(missing_ok=True)
@@ -707,7 +691,7 @@ def run_chapter(root: Path, chapter: str, output: Path, parameters: dict, editio
     prepared = output / f".{chapter}.input.ipynb"
     executed = output / f"{chapter}.ipynb"
     try:
-        _run_papermill(select_cells(jupytext.read(source), edition), prepared, executed, kernel or _kernel_name(),
+        _run_papermill(select_cells(jupytext.read(source), edition), prepared, executed, kernel or kernel_name(),
                        root / NOTEBOOK_DIR, {"results_dir": str(output / "results"), "edition": edition, **parameters})
     finally:
         prepared.unlink(missing_ok=True)
@@ -758,7 +742,7 @@ def run_own(root: Path, args: argparse.Namespace) -> Path:
         except (ValueError, SyntaxError):
             parameters[name] = value   # plain text
     print(f"{args.chapter}: {described}; executing ...")
-    _kernel_environment(root)
+    kernel_environment(root)
     try:
         executed = run_chapter(root, args.chapter, args.output or Path("my-results"), parameters, "paper" if shipped else "own")
     except (EditionError, PapermillExecutionError) as err:

@@ -32,6 +32,8 @@ def test_clean_build_succeeds_without_warnings(built):
     assert first.returncode == 0, first.stdout + first.stderr
     log = (project / "_build" / "jupyter-book.log").read_text()
     assert "build succeeded" in log and "WARNING" not in log
+    # Nor on the terminal: e.g. ipykernel >= 7.4 warns at every start of a kernel on plain TCP.
+    assert "WARNING" not in first.stdout + first.stderr, first.stdout + first.stderr
 
 
 def test_every_toc_entry_has_a_page(built):

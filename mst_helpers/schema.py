@@ -119,6 +119,12 @@ def _describe_failures(err: SchemaErrors, frame: pd.DataFrame, path: str, id_col
     # A value that cannot be coerced also fails the dtype check: report it once.
     cases["_dtype"] = cases["check"].astype(str).str.startswith(("coerce_dtype", "dtype"))
     cases = cases.drop_duplicates(subset=["column", "index", "_dtype", "failure_case"])
+    # A row that repeats a combination that must be unique fails once per column of it: one line,
+    # naming the columns together.
+    together = cases["check"].astype(str).eq("multiple_fields_uniqueness")
+    combined = {index: list(dict.fromkeys(group["column"].astype(str)))
+                for index, group in cases[together].groupby("index", sort=False)}
+    cases = pd.concat([cases[~together], cases[together].drop_duplicates(subset=["index"])]).sort_index(kind="stable")
     lines = []
     for _, case in cases.head(MAX_LISTED_FAILURES).iterrows():
         column, check, found = case.get("column"), str(case.get("check")), case.get("failure_case")
@@ -130,6 +136,13 @@ def _describe_failures(err: SchemaErrors, frame: pd.DataFrame, path: str, id_col
             continue
         column_text = "the table" if column is None or (isinstance(column, float) and pd.isna(column)) else f"column {column!r}"
         row = _row_label(case.get("index"), frame, id_column)
+        if check == "multiple_fields_uniqueness":
+            columns = combined.get(case.get("index"), [str(column)])
+            position = int(case.get("index"))
+            names = " and ".join([", ".join(columns[:-1]), columns[-1]] if len(columns) > 1 else columns)
+            values = ", ".join(str(_plain(frame[c].iloc[position])) for c in columns if c in frame.columns)
+            lines.append(f"{path}: {row}: another row has the same {names} ({values}); they must be unique together")
+            continue
         lines.append(f"{path}: {row}, {column_text}: {_readable_check(check)} (found {_plain(found)!r})")
     extra = len(cases) - MAX_LISTED_FAILURES
     if extra > 0:

@@ -314,18 +314,29 @@ def validate_counts(counts: pd.DataFrame, samples: pd.DataFrame, *, counts_name:
     for column in ("sample", "condition"):
         if column not in samples.columns:
             raise CountDataError(f"{samples_name}: missing column '{column}'")
-    duplicated = samples["sample"][samples["sample"].duplicated()]
+    if samples.empty:
+        raise CountDataError(f"{samples_name}: the sheet has a header but no samples")
+    if counts.empty or counts.shape[0] == 0:
+        raise CountDataError(f"{counts_name}: the matrix has no gene rows")
+
+    def at(position: int) -> str:
+        return f"{samples_name}: {row_label(position)}, sample {samples['sample'].iloc[position]!r}"
+
+    duplicated = np.flatnonzero(samples["sample"].duplicated().to_numpy())
     if len(duplicated):
-        raise CountDataError(f"{samples_name}: sample '{duplicated.iloc[0]}' is listed twice")
+        raise CountDataError(f"{at(int(duplicated[0]))}, column 'sample': listed twice")
     if "subgroup" in samples.columns:
-        blank = samples[(samples["condition"] == "AML") & samples["subgroup"].fillna("").astype(str).str.strip().eq("")]
+        blank = np.flatnonzero(((samples["condition"] == "AML")
+                                & samples["subgroup"].fillna("").astype(str).str.strip().eq("")).to_numpy())
         if len(blank):
-            raise CountDataError(f"{samples_name}: sample '{blank['sample'].iloc[0]}' has an empty 'subgroup' "
+            raise CountDataError(f"{at(int(blank[0]))}, column 'subgroup': empty "
                                  "(fill it, or drop the column to skip the sub-group analyses)")
-    unknown = set(samples["condition"]) - set(CONDITION_ORDER)
-    if unknown:
-        raise CountDataError(f"{samples_name}: condition must be one of {CONDITION_ORDER}, "
-                             f"found {sorted(map(str, unknown))}")
+    unknown = np.flatnonzero(~samples["condition"].isin(CONDITION_ORDER).to_numpy())
+    if len(unknown):
+        first = int(unknown[0])
+        more = f" (and {len(unknown) - 1} more row(s))" if len(unknown) > 1 else ""
+        raise CountDataError(f"{at(first)}, column 'condition': {samples['condition'].iloc[first]!r} is not one of "
+                             f"{CONDITION_ORDER}{more}")
     in_sheet, in_matrix = list(samples["sample"]), [str(c) for c in counts.columns]
     if sorted(in_sheet) != sorted(in_matrix):
         missing = sorted(set(in_sheet) - set(in_matrix))

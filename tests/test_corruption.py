@@ -73,3 +73,20 @@ def test_extra_columns_are_accepted_and_named_once(data_copy):
     notes = validate_data(data_copy)
     assert notes == [f"{file}: column 'site' not used by the book (kept, not validated)"
                      for file in ("data/published/claims.csv", "data/reconstructed/patients.csv", "data/reconstructed/labs.csv")]
+
+
+def test_a_repeated_key_of_several_columns_is_one_line_per_row(data_copy):
+    """labs.csv is keyed by patient, course and day together: a repeated row names the key once,
+    not once per column of it under pandera's check name."""
+    path = data_copy / "data" / "reconstructed" / "labs.csv"
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(lines + [lines[-1]]) + "\n")
+    with pytest.raises(BuildError) as err:
+        validate_data(data_copy)
+    message = str(err.value)
+    n = len(lines) - 1   # data rows before the copy
+    patient, course, day = lines[-1].split(",")[:3]
+    for row in (n, n + 1):
+        assert (f"labs.csv: row {row} (line {row + 1} of the file), patient_id '{patient}': another row has the same "
+                f"patient_id, course and day ({patient}, {course}, {day}); they must be unique together") in message
+    assert "multiple_fields_uniqueness" not in message and message.count("unique together") == 2

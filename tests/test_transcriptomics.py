@@ -115,7 +115,7 @@ def test_two_samples_per_condition_are_required():
 def test_unknown_condition_and_missing_column():
     counts, samples = _small()
     samples.loc[0, "condition"] = "Patient"
-    with pytest.raises(tx.CountDataError, match="found \\['Patient'\\]"):
+    with pytest.raises(tx.CountDataError, match=r"row 1 \(line 2 of the file\), sample 'P5', column 'condition': 'Patient'"):
         tx.validate_counts(counts, samples)
     with pytest.raises(tx.CountDataError, match="missing column 'condition'"):
         tx.validate_counts(counts, samples.drop(columns="condition"))
@@ -257,8 +257,26 @@ def test_without_a_subgroup_column_there_is_nothing_to_separate():
 def test_an_empty_subgroup_of_a_patient_is_named():
     counts, samples = tx.simulate_counts(n_up=5, n_down=5)
     samples = samples.assign(subgroup=samples["subgroup"].where(samples["sample"] != "P9", ""))
-    with pytest.raises(tx.CountDataError, match="sample 'P9' has an empty 'subgroup'"):
+    row = int(np.flatnonzero(samples["sample"] == "P9")[0])
+    with pytest.raises(tx.CountDataError, match=rf"row {row + 1} \(line {row + 2} of the file\), sample 'P9', "
+                                                r"column 'subgroup': empty"):
         tx.validate_counts(counts, samples)
+
+
+def test_sheet_faults_name_the_row_and_column():
+    counts, samples = tx.simulate_counts(n_up=5, n_down=5)
+    wrong = samples.assign(condition=samples["condition"].where(samples["sample"] != "C2", "A"))
+    row = int(np.flatnonzero(samples["sample"] == "C2")[0])
+    with pytest.raises(tx.CountDataError, match=rf"samples: row {row + 1} \(line {row + 2} of the file\), "
+                                                r"sample 'C2', column 'condition': 'A' is not one of \('Control', 'AML'\)$"):
+        tx.validate_counts(counts, wrong)
+    twice = pd.concat([samples, samples.tail(1)], ignore_index=True)
+    with pytest.raises(tx.CountDataError, match=rf"row {len(samples) + 1} .*column 'sample': listed twice"):
+        tx.validate_counts(counts, twice)
+    with pytest.raises(tx.CountDataError, match="samples: the sheet has a header but no samples"):
+        tx.validate_counts(counts, samples.head(0))
+    with pytest.raises(tx.CountDataError, match="counts: the matrix has no gene rows"):
+        tx.validate_counts(counts.head(0), samples)
 
 
 def test_the_r_cross_check_summary_says_when_there_is_none():

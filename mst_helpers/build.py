@@ -367,7 +367,7 @@ def validate_data(root: Path) -> list[str]:
     refused); raises :class:`BuildError` naming file, row and column on anything invalid.
     """
     from .audit import load_releases, load_statements
-    from .claims import load_claims
+    from .claims import load_claims, missing_paper_claims
     from .cohort import load_cohort
     from .schema import DataValidationError, extra_columns_note
     from .transcriptomics import gene_set_overlap_problems, load_counts, read_gene_sets, read_gmt
@@ -375,7 +375,11 @@ def validate_data(root: Path) -> list[str]:
     published = root / "data" / "published"
     frames: list[tuple[Path, object]] = []
     try:
-        frames.append((published / "claims.csv", load_claims(published / "claims.csv")))
+        claims = load_claims(published / "claims.csv")
+        incomplete = missing_paper_claims(claims, (published / "claims.csv").relative_to(root).as_posix())
+        if incomplete:
+            raise DataValidationError("\n".join(incomplete))
+        frames.append((published / "claims.csv", claims))
         # The audit's reference tables, when the project ships them (a reader's project may not).
         for name, load in (("bioconductor_releases.csv", load_releases), ("statements.csv", load_statements)):
             if (published / name).exists():

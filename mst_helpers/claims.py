@@ -31,6 +31,9 @@ __all__ = [
     "printed_by_id",
     "claim_label",
     "section_name",
+    "PAPER_CLAIM_IDS",
+    "paper_claim_ids",
+    "missing_paper_claims",
 ]
 
 SECTIONS = ("abstract", "introduction", "methods", "results", "table1", "table2", "discussion")
@@ -146,6 +149,40 @@ def load_claims(path: str | Path) -> pd.DataFrame:
     return read_validated_csv(path, claims_schema(), id_column="id", extra_checks=_cross_checks)
 
 
+#: The ids every registry the book runs on must hold (written from the shipped registry).
+PAPER_CLAIM_IDS = Path(__file__).with_name("paper_claim_ids.txt")
+
+
+def paper_claim_ids() -> list[str]:
+    """The ids in :data:`PAPER_CLAIM_IDS`, in the registry's order."""
+    lines = PAPER_CLAIM_IDS.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def missing_paper_claims(claims: pd.DataFrame, path: str | Path = "claims.csv") -> list[str]:
+    """One message naming the paper's claims a valid registry lacks (empty when it has them all).
+
+    Every chapter looks printed numbers up by id, and the scorecard lists each one: a registry
+    with rows deleted would stop a chapter with a ``KeyError`` or quietly shorten the scorecard.
+    Extra ids (a reader's additions) are fine.
+    """
+    have = set(claims["id"])
+    missing = [claim_id for claim_id in paper_claim_ids() if claim_id not in have]
+    if not missing:
+        return []
+    shown = ", ".join(repr(m) for m in missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+    return [f"{path}: {len(missing)} of the paper's {len(paper_claim_ids())} claims are missing ({shown}); "
+            f"the chapters and the scorecard use every one — restore them with: git checkout -- {path}"]
+
+
+def write_paper_claim_ids(claims: pd.DataFrame) -> Path:
+    """Write :data:`PAPER_CLAIM_IDS` from a registry (after adding a claim to the shipped one)."""
+    header = PAPER_CLAIM_IDS.read_text(encoding="utf-8").splitlines()
+    comments = [line for line in header if line.startswith("#")]
+    PAPER_CLAIM_IDS.write_text("\n".join(comments + list(claims["id"])) + "\n", encoding="utf-8")
+    return PAPER_CLAIM_IDS
+
+
 def printed_decimals(printed: str) -> int:
     """Number of decimals in a printed number (``"45.00"`` → 2, ``"<0.001"`` → 3, ``"1,579"`` → 0)."""
     cleaned = printed.strip().lstrip("<>=≤≥").replace(",", "")
@@ -188,3 +225,23 @@ def claim_label(claims: pd.DataFrame, claim_id: str) -> str:
 def section_name(section: str) -> str:
     """A registry section as a reader names it: ``"table2"`` -> ``"Table 2"``."""
     return SECTION_NAMES.get(str(section), str(section))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m mst_helpers.claims --write-ids``: record the shipped registry's ids as the paper's."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m mst_helpers.claims", description=main.__doc__)
+    parser.add_argument("--write-ids", action="store_true", help=f"rewrite {PAPER_CLAIM_IDS.name} from the registry")
+    parser.add_argument("--claims", default="data/published/claims.csv", help="the registry (default: %(default)s)")
+    args = parser.parse_args(argv)
+    claims = load_claims(args.claims)
+    if args.write_ids:
+        print(f"{write_paper_claim_ids(claims)}: {len(claims)} ids")
+    else:
+        print("\n".join(missing_paper_claims(claims, args.claims)) or f"{args.claims}: all {len(paper_claim_ids())} paper claims present")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -125,3 +125,41 @@ def test_percentages_lie_in_0_100_and_counts_are_not_negative(tmp_path):
     message = str(err.value)
     assert "a percentage must lie in [0, 100] (found 150)" in message
     assert "a count cannot be negative (found -4)" in message
+
+
+# ------------------------------------------------------------------ the paper's claims are all there
+
+
+def test_the_recorded_paper_ids_are_the_shipped_registrys(claims):
+    from mst_helpers.claims import missing_paper_claims, paper_claim_ids
+
+    assert paper_claim_ids() == list(claims["id"]), \
+        "a claim was added or renamed: run `python -m mst_helpers.claims --write-ids` and commit the file"
+    assert missing_paper_claims(claims) == []
+
+
+def test_a_registry_with_rows_deleted_stops_before_any_chapter(tmp_path):
+    """Rows deleted on purpose (manifest re-recorded) used to stop chapter 1 with a KeyError."""
+    import shutil
+
+    from mst_helpers.build import BuildError, validate_data
+    from mst_helpers.manifest import write_manifest
+
+    from .conftest import ROOT
+
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    rows = _rows()
+    gone = [r["id"] for r in rows[99:106]]
+    _write(tmp_path / "data" / "published" / "claims.csv", rows[:99] + rows[106:])
+    write_manifest(tmp_path)
+    with pytest.raises(BuildError) as err:
+        validate_data(tmp_path)
+    message = str(err.value)
+    assert message.startswith(f"data/published/claims.csv: 7 of the paper's {len(rows)} claims are missing ("
+                              + ", ".join(repr(g) for g in gone[:5]) + " and 2 more); "), message
+    assert "git checkout -- data/published/claims.csv" in message
+    # A reader's extra claim is not a fault.
+    extra = dict(rows[0], id="my.extra.claim")
+    _write(tmp_path / "data" / "published" / "claims.csv", rows + [extra])
+    write_manifest(tmp_path)
+    validate_data(tmp_path)

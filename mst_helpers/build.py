@@ -191,8 +191,10 @@ def _module_file(name: str, root: Path) -> Path | None:
 
 
 def _imported_names(tree: ast.AST, package: str) -> set[str]:
-    """Every ``mst_helpers`` module a parsed file may import (at top level or inside a function):
-    ``from X import y`` counts both ``X`` and ``X.y``, since ``y`` may be a submodule."""
+    """Every ``mst_helpers`` name a parsed file imports (at top level or inside a function):
+    ``import X`` gives ``X``; ``from X import y`` gives ``X.y`` (``y`` may be a submodule, a
+    function, or a name a lazy package loads from one of its submodules; :func:`helper_modules`
+    tells which); ``from X import *`` gives ``X``."""
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -204,8 +206,7 @@ def _imported_names(tree: ast.AST, package: str) -> set[str]:
                 module = f"{base}.{node.module}" if node.module else base
             else:
                 module = node.module or ""
-            names.add(module)
-            names.update(f"{module}.{alias.name}" for alias in node.names)
+            names.update(module if alias.name == "*" else f"{module}.{alias.name}" for alias in node.names)
     return {n for n in names if n == "mst_helpers" or n.startswith("mst_helpers.")}
 
 
@@ -228,23 +229,41 @@ def _file_imports(path: str, mtime_ns: int, package: str) -> frozenset[str]:
 def helper_modules(source: Path, root: Path) -> list[Path]:
     """The ``mst_helpers`` files a chapter runs: those its code imports, followed transitively
     through every helper's own imports, with the ``__init__`` of each package on the way.
-    A change to any other helper cannot change the chapter, so it does not re-run it."""
+    A change to any other helper cannot change the chapter, so it does not re-run it.
+
+    A lazy package (:mod:`mst_helpers.lazy_exports`) runs only the submodules whose names are
+    imported from it (``from mst_helpers.plotting import km_figure`` runs ``survival_curves``);
+    one imported whole (``import mst_helpers.plotting``, ``from … import *``) counts all of them.
+    """
+    from .lazy_exports import exported_names, lazy_submodules
+
     # A jupytext percent notebook is a Python file (markdown cells are comments).
     pending = set(_file_imports(str(source), source.stat().st_mtime_ns, ""))
     found: dict[str, Path] = {}
+    whole_packages: set[str] = set()
     while pending:
         name = pending.pop()
         parts = name.split(".")
         for depth in range(1, len(parts) + 1):  # importing a.b.c runs a, a.b and a.b.c
             prefix = ".".join(parts[:depth])
-            if prefix in found:
-                continue
-            file = _module_file(prefix, root)
-            if file is None:
-                continue
-            found[prefix] = file
-            package = prefix if file.name == "__init__.py" else prefix.rpartition(".")[0]
-            pending |= _file_imports(str(file), file.stat().st_mtime_ns, package) - found.keys()
+            if prefix not in found:
+                file = _module_file(prefix, root)
+                if file is None:
+                    # `from package import name`: in a lazy package, the submodule that defines it.
+                    package, _, attribute = prefix.rpartition(".")
+                    init = found.get(package)
+                    if depth == len(parts) and init is not None and init.name == "__init__.py":
+                        lazy = lazy_submodules(init)
+                        owner = exported_names(init.parent, lazy).get(attribute) if lazy else None
+                        if owner is not None:
+                            pending.add(f"{package}.{owner}")
+                    continue
+                found[prefix] = file
+                package = prefix if file.name == "__init__.py" else prefix.rpartition(".")[0]
+                pending |= _file_imports(str(file), file.stat().st_mtime_ns, package) - found.keys()
+            if depth == len(parts) and found[prefix].name == "__init__.py" and prefix not in whole_packages:
+                whole_packages.add(prefix)
+                pending |= {f"{prefix}.{sub}" for sub in lazy_submodules(found[prefix])} - found.keys()
     return sorted(set(found.values()))
 
 

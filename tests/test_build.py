@@ -204,7 +204,9 @@ def test_ctrl_c_prints_one_line_and_exits_130(monkeypatch, capsys, tmp_path):
     assert "interrupted" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize("leaf, reruns", [("teaching.py", {"12_teach"}), ("transcriptomics.py", {"09_transcriptomics"})])
+@pytest.mark.parametrize("leaf, reruns", [("teaching.py", {"12_teach"}), ("transcriptomics.py", {"09_transcriptomics"}),
+                                          ("plotting/transcriptomics.py", {"09_transcriptomics"}),
+                                          ("plotting/audit.py", {"01_audit", "10_uncertainty"})])
 def test_a_comment_in_a_leaf_helper_reruns_only_the_chapters_that_import_it(tmp_path, leaf, reruns):
     """Chapter hashes follow the import graph (notebook -> helpers -> their helpers), not the
     whole package: a comment in a helper one chapter imports re-runs that chapter only."""
@@ -218,6 +220,54 @@ def test_a_comment_in_a_leaf_helper_reruns_only_the_chapters_that_import_it(tmp_
         handle.write("\n# a comment changes nothing a reader sees\n")
     after = {c.stem: chapter_hash(c, project) for c in chapters(project)}
     assert {stem for stem in before if before[stem] != after[stem]} == reruns
+
+
+_PLOTTING_SUBMODULES = ("style", "cohort", "survival_curves", "audit", "transcriptomics")
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("from mst_helpers.plotting import km_figure", {"__init__", "style", "survival_curves"}),
+    ("from mst_helpers.plotting import use_house_style, volcano_ma_plot", {"__init__", "style", "transcriptomics"}),
+    ("import mst_helpers.plotting", {"__init__", *_PLOTTING_SUBMODULES}),
+    ("from mst_helpers import plotting", {"__init__", *_PLOTTING_SUBMODULES}),
+    ("from mst_helpers.plotting import *", {"__init__", *_PLOTTING_SUBMODULES}),
+])
+def test_the_build_counts_the_figure_modules_an_import_runs(tmp_path, line, expected):
+    """The lazy plotting package: what the build counts for an import line is what Python loads."""
+    import subprocess
+    import sys
+
+    from mst_helpers.build import helper_modules
+
+    from .conftest import ROOT
+
+    source = tmp_path / "chapter.py"
+    source.write_text(line + "\n")
+    counted = {p.stem for p in helper_modules(source, ROOT) if p.parent.name == "plotting"}
+    loaded = subprocess.run([sys.executable, "-c", f"{line}\nimport sys\n"
+                             "print(' '.join(m.rsplit('.', 1)[-1] for m in sys.modules if m.startswith('mst_helpers.plotting.')))"],
+                            cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    assert counted == expected
+    # A package imported whole loads its figure modules when an attribute is first used: the
+    # build counts them all already. Names imported from it load exactly what the build counts.
+    whole = line.endswith("plotting")
+    assert set(loaded) | {"__init__"} <= expected if whole else set(loaded) | {"__init__"} == expected
+
+
+def test_the_lazy_plotting_package_offers_every_public_name_once():
+    import importlib
+
+    from mst_helpers import plotting
+
+    for submodule in _PLOTTING_SUBMODULES:
+        module = importlib.import_module(f"mst_helpers.plotting.{submodule}")
+        for name in module.__all__:
+            assert getattr(plotting, name) is getattr(module, name)
+    assert sorted(plotting.__all__) == sorted(n for s in _PLOTTING_SUBMODULES
+                                              for n in importlib.import_module(f"mst_helpers.plotting.{s}").__all__)
+    assert plotting.style is importlib.import_module("mst_helpers.plotting.style")
+    with pytest.raises(AttributeError, match="no attribute 'not_a_figure'"):
+        plotting.not_a_figure
 
 
 def test_a_helper_used_everywhere_reruns_every_chapter(tmp_path):

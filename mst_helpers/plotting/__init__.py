@@ -6,13 +6,13 @@
 - :mod:`.audit`: p-value attribution, reconstruction spread, attainable ranges;
 - :mod:`.transcriptomics`: RNA-seq figures;
 - :mod:`.causal`, :mod:`.diagnostics`, :mod:`.scorecard`: chapter-specific figures.
+
+Every public name of the first five is available here (``from mst_helpers.plotting import
+km_figure``); its module is imported only when the name is first used (:mod:`..lazy_exports`), so
+a chapter runs, and the build re-runs it for, only the figure modules it draws with.
 """
 
-from .style import *  # noqa: F401,F403
-from .cohort import *  # noqa: F401,F403
-from .survival_curves import *  # noqa: F401,F403
-from .audit import *  # noqa: F401,F403
-from .transcriptomics import *  # noqa: F401,F403
-from . import audit, cohort, style, survival_curves, transcriptomics
+from ..lazy_exports import install
 
-__all__ = style.__all__ + cohort.__all__ + survival_curves.__all__ + audit.__all__ + transcriptomics.__all__
+_LAZY_SUBMODULES = ("style", "cohort", "survival_curves", "audit", "transcriptomics")
+install(globals())

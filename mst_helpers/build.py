@@ -389,7 +389,9 @@ def validate_data(root: Path) -> list[str]:
     from .claims import load_claims, missing_paper_claims
     from .cohort import load_cohort
     from .schema import DataValidationError, extra_columns_note
-    from .transcriptomics import gene_set_overlap_problems, load_counts, read_gene_sets, read_gmt
+    from .gene_sets import (gene_set_overlap_problems, load_gene_id_table, load_protein_coding_genes, read_gene_sets,
+                            read_gmt)
+    from .transcriptomics import load_counts
 
     published = root / "data" / "published"
     frames: list[tuple[Path, object]] = []
@@ -412,8 +414,12 @@ def validate_data(root: Path) -> list[str]:
         counts = None
         if transcriptomics_dir.is_dir():
             counts, _ = load_counts(transcriptomics_dir / "counts.csv.gz", transcriptomics_dir / "samples.csv")
-        if (root / "data" / "genesets").is_dir():
-            read_gene_sets(root / "data" / "genesets")
+        genesets_dir = root / "data" / "genesets"
+        if genesets_dir.is_dir():
+            read_gene_sets(genesets_dir)
+            for name, load in (("gene_ids.csv.gz", load_gene_id_table), ("protein_coding_genes.tsv", load_protein_coding_genes)):
+                if (genesets_dir / name).exists():
+                    load(genesets_dir / name)
             for gmt in sorted((root / "data" / "genesets").glob("*.gmt")) if counts is not None else []:
                 sets = {set_id: genes for set_id, (_, genes) in read_gmt(gmt).items()}
                 problems = [f"{gmt}: {p}" for p in gene_set_overlap_problems(

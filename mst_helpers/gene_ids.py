@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .schema import read_csv
+from .gene_sets import load_gene_id_table
 
 __all__ = ["GENE_ID_TABLE", "MIN_MAPPED_SHARE", "KINDS", "SymbolMapping", "detect_kind", "to_symbols"]
 
@@ -80,9 +80,9 @@ def _plural(n: int, noun: str) -> str:
 
 
 def _table(path: Path, kind: str) -> pd.Series:
-    table = read_csv(path, dtype=str, keep_default_na=False)
+    table = load_gene_id_table(path)
     column = "ensembl_id" if kind == "ensembl" else "entrez_id"
-    table = table[table[column] != ""].sort_values([column, "symbol"])
+    table = table[table[column].notna()].sort_values([column, "symbol"])
     # One symbol per id (an Ensembl id rarely has two): the first in sorted order, so reruns agree.
     return table.drop_duplicates(column).set_index(column)["symbol"]
 

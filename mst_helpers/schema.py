@@ -251,8 +251,9 @@ def read_validated_csv(
     schema: pa.DataFrameSchema,
     id_column: str | None = None,
     extra_checks: Callable[[pd.DataFrame], list[str]] | None = None,
+    sep: str = ",",
 ) -> pd.DataFrame:
-    """Read a CSV as text and validate it (see :func:`validate_frame`).
+    """Read a CSV (or, with ``sep="\\t"``, a TSV) as text and validate it (see :func:`validate_frame`).
 
     Examples
     --------
@@ -266,6 +267,6 @@ def read_validated_csv(
     """
     path = Path(path)
     # Read every cell as text so that the schema, not pandas' guessing, decides the types.
-    frame = read_csv(path, dtype=str, keep_default_na=False)
+    frame = read_csv(path, dtype=str, keep_default_na=False, sep=sep)
     frame = frame.replace({"": None})
     return validate_frame(frame, schema, path, id_column=id_column, extra_checks=extra_checks)

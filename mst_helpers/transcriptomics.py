@@ -32,7 +32,8 @@ import pandas as pd
 from scipy import stats
 
 from .formatting import format_p
-from .schema import DataValidationError, read_csv, read_text, row_label
+from .gene_sets import MIN_SET_OVERLAP, gene_set_overlap_problems, load_protein_coding_genes, read_gene_sets, read_gmt
+from .schema import DataValidationError, read_csv, row_label
 
 __all__ = [
     "is_simulated", "gene_set_overlap_problems", "MIN_SET_OVERLAP", "AML_MARKER_GENES", "CONDITION_ORDER", "PAPER_DESIGN", "SIMULATION", "CountDataError", "DEResult",
@@ -135,71 +136,10 @@ class DEResult:
     fit_seconds: float
 
 
-# --------------------------------------------------------------------------- gene sets
-
-def read_gmt(path: str | Path) -> dict[str, tuple[str, list[str]]]:
-    """Read a GMT file: ``{set id: (description, [gene symbols])}``."""
-    sets: dict[str, tuple[str, list[str]]] = {}
-    for line_number, line in enumerate(read_text(path).splitlines(), start=1):
-        if not line.strip():
-            continue  # blank lines (a trailing newline too many) carry no set
-        fields = line.split("\t")
-        if len(fields) < 3:
-            raise CountDataError(f"{path}: line {line_number} has fewer than 3 tab-separated fields")
-        genes = [gene for gene in fields[2:] if gene.strip()]
-        if fields[0] in sets:
-            raise CountDataError(f"{path}: line {line_number}: set {fields[0]!r} is listed twice")
-        if not genes:
-            raise CountDataError(f"{path}: line {line_number}: set {fields[0]!r} has no genes")
-        sets[fields[0]] = (fields[1], genes)
-    return sets
-
-
-#: The share of a gene set's genes the count matrix must hold for the set to be tested at all; a
-#: set below it (lower-cased symbols, another identifier type) would silently drop out of the
-#: enrichment.
-MIN_SET_OVERLAP = 0.25
-
-
-def gene_set_overlap_problems(sets: dict[str, list[str]], genes, minimum: float = MIN_SET_OVERLAP,
-                              matrix_name: str = "the count matrix") -> list[str]:
-    """The gene sets of which the count matrix holds less than ``minimum`` of the genes, one line each."""
-    present = set(map(str, genes))
-    problems = []
-    for name, members in sets.items():
-        share = len(present.intersection(members)) / len(members)
-        if share < minimum:
-            problems.append(f"gene set {name!r}: {share:.0%} of its {len(members)} genes are in {matrix_name} "
-                            f"(at least {minimum:.0%} needed; are the identifiers the same kind and case?)")
-    return problems
-
-
-def read_gene_sets(folder: str | Path) -> tuple[dict[str, list[str]], pd.DataFrame]:
-    """The book's offline gene sets, named for display.
-
-    Returns ``(sets, catalogue)``: a ``{display name: genes}`` dict for gseapy, and a table
-    with set id, source, display name and size. KEGG names come from the hand-checked
-    ``kegg_2011_names.csv``; unnamed KEGG pathways keep their id.
-    """
-    folder = Path(folder)
-    names = read_csv(folder / "kegg_2011_names.csv").set_index("pathway_id")["name"]
-    sets: dict[str, list[str]] = {}
-    rows = []
-    for source, file in (("KEGG 2011", "kegg_2011.gmt"), ("GO 2022-07-01", "go_selected.gmt")):
-        for set_id, (description, genes) in read_gmt(folder / file).items():
-            if source.startswith("KEGG"):
-                display = f"{names[set_id]} ({set_id})" if set_id in names.index else set_id
-            else:
-                display = f"{description.removeprefix('GO ')} ({set_id})"
-            sets[display] = genes
-            rows.append({"set_id": set_id, "source": source, "name": display, "size": len(genes)})
-    return sets, pd.DataFrame(rows)
-
-
 # --------------------------------------------------------------------------- simulation
 
 def _gene_symbols(genes_path: str | Path) -> np.ndarray:
-    return read_csv(genes_path, sep="\t", dtype=str)["symbol"].to_numpy()
+    return load_protein_coding_genes(genes_path)["symbol"].to_numpy()
 
 
 def simulate_counts(seed: int = SIMULATION.seed, n_up: int = SIMULATION.n_up,

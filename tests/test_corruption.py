@@ -90,3 +90,38 @@ def test_a_repeated_key_of_several_columns_is_one_line_per_row(data_copy):
         assert (f"labs.csv: row {row} (line {row + 1} of the file), patient_id '{patient}': another row has the same "
                 f"patient_id, course and day ({patient}, {course}, {day}); they must be unique together") in message
     assert "multiple_fields_uniqueness" not in message and message.count("unique together") == 2
+
+
+@pytest.mark.parametrize("file, edit, expected", [
+    ("data/genesets/kegg_2011_names.csv", lambda lines: ["id,name"] + lines[1:],
+     "data/genesets/kegg_2011_names.csv: column 'pathway_id' is missing"),
+    ("data/genesets/kegg_2011_names.csv", lambda lines: lines + [lines[1]],
+     "data/genesets/kegg_2011_names.csv: row 84 (line 85 of the file), pathway_id 'hsa00010', column 'pathway_id': "
+     "duplicate value"),
+    ("data/genesets/protein_coding_genes.tsv", lambda lines: lines[:1] + ["12x\tA1BG"] + lines[2:],
+     "data/genesets/protein_coding_genes.tsv: row 1 (line 2 of the file), symbol 'A1BG', column 'entrez_id': "
+     "does not match the pattern"),
+])
+def test_the_gene_tables_have_schemas_too(data_copy, file, edit, expected):
+    """Changed on purpose (manifest re-recorded), a gene table is still validated: no KeyError in a chapter."""
+    from mst_helpers.manifest import write_manifest
+
+    path = data_copy / file
+    path.write_text("\n".join(edit(path.read_text().splitlines())) + "\n")
+    write_manifest(data_copy)
+    with pytest.raises(BuildError) as err:
+        validate_data(data_copy)
+    assert expected in str(err.value), str(err.value)
+
+
+def test_a_gene_id_row_needs_an_id(data_copy):
+    from mst_helpers.manifest import write_manifest
+
+    path = data_copy / "data" / "genesets" / "gene_ids.csv.gz"
+    lines = _bytes(path).decode().splitlines()
+    _write(path, ("\n".join(lines[:1] + [",,LONELY"] + lines[1:]) + "\n").encode())
+    write_manifest(data_copy)
+    with pytest.raises(BuildError) as err:
+        validate_data(data_copy)
+    assert ("data/genesets/gene_ids.csv.gz: row 1 (line 2 of the file), symbol 'LONELY', columns 'ensembl_id' and "
+            "'entrez_id': both empty") in str(err.value), str(err.value)

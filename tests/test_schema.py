@@ -6,7 +6,7 @@ import pandera.pandas as pa
 import pytest
 
 from mst_helpers.schema import DataValidationError, read_csv, read_text, read_validated_csv
-from mst_helpers.transcriptomics import read_gmt
+from mst_helpers.gene_sets import read_gmt
 
 SCHEMA = pa.DataFrameSchema({"patient_id": pa.Column(str), "n": pa.Column(int, pa.Check.ge(0), coerce=True)})
 
@@ -90,7 +90,7 @@ def test_a_gmt_file_refuses_a_duplicated_or_empty_set(tmp_path):
 
 
 def test_gene_sets_must_overlap_the_count_matrix():
-    from mst_helpers.transcriptomics import gene_set_overlap_problems
+    from mst_helpers.gene_sets import gene_set_overlap_problems
 
     sets = {"upper": ["CD3E", "CD4", "CD8A", "MPO"], "lower": ["cd3e", "cd4", "cd8a", "mpo"]}
     problems = gene_set_overlap_problems(sets, ["CD3E", "CD4", "CD8A", "MPO", "GATA1"])

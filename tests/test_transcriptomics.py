@@ -14,6 +14,7 @@ from scipy import stats
 
 from mst_helpers import transcriptomics as tx
 from mst_helpers.build import BuildError, validate_data
+from mst_helpers.schema import DataValidationError
 
 from .conftest import FIXTURES, ROOT, copy_project, r_has, rscript
 
@@ -155,7 +156,7 @@ def test_committed_gene_sets_have_the_papers_pathways():
 def test_malformed_gmt_line_is_named(tmp_path):
     path = tmp_path / "bad.gmt"
     path.write_text("SET1\tdescription\tA\tB\nSET2 only\n")
-    with pytest.raises(tx.CountDataError, match="line 2 has fewer than 3"):
+    with pytest.raises(DataValidationError, match="line 2 has fewer than 3"):
         tx.read_gmt(path)
 
 

@@ -10,6 +10,8 @@ One concept per module, named in the paper's vocabulary:
 - :mod:`mst_helpers.plotting` — the book's one figure style;
 - :mod:`mst_helpers.build` — incremental execution of the notebooks and the HTML build;
 - :mod:`mst_helpers.manifest` — the shipped data files' checksums and how to regenerate each.
+- :mod:`mst_helpers.transcriptomics`, :mod:`mst_helpers.rnaseq_simulation`, :mod:`mst_helpers.gene_sets` — the
+  RNA-seq analysis, the simulated counts it runs on, and the offline gene sets;
 - :mod:`mst_helpers.kernels` — the Jupyter kernels the build and the grader start;
 - :mod:`mst_helpers.lazy_exports` — packages (``plotting``) that load a submodule when one of its names is used.
 """

@@ -1,4 +1,4 @@
-"""mst_helpers.transcriptomics: simulation, count validation, DE calls, enrichment, R DESeq2 oracle."""
+"""mst_helpers.transcriptomics and rnaseq_simulation: simulation, count validation, DE calls, enrichment, R DESeq2 oracle."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from mst_helpers import rnaseq_simulation as sim
 from mst_helpers import transcriptomics as tx
 from mst_helpers.build import BuildError, validate_data
 from mst_helpers.schema import DataValidationError
@@ -24,7 +25,7 @@ REFERENCE = FIXTURES / "transcriptomics" / "deseq2_results.csv.gz"
 
 
 def _simulate(**kwargs):
-    return tx.simulate_counts(genes_path=GENESETS / "protein_coding_genes.tsv", gene_sets_dir=GENESETS, **kwargs)
+    return sim.simulate_counts(genes_path=GENESETS / "protein_coding_genes.tsv", gene_sets_dir=GENESETS, **kwargs)
 
 
 def _small(n_genes: int = 4) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -38,7 +39,7 @@ def _small(n_genes: int = 4) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def test_committed_simulation_regenerates_bit_identically(tmp_path):
-    for path in tx.write_simulation(tmp_path, genes_path=GENESETS / "protein_coding_genes.tsv", gene_sets_dir=GENESETS):
+    for path in sim.write_simulation(tmp_path, genes_path=GENESETS / "protein_coding_genes.tsv", gene_sets_dir=GENESETS):
         assert filecmp.cmp(path, DATA / path.name, shallow=False), f"{path.name} differs from the committed file"
 
 
@@ -53,7 +54,7 @@ def test_simulation_has_the_papers_design():
 def test_planting_one_more_gene_changes_one_gene_only():
     """The calibration relies on this: draws are per gene, so n_up moves exactly one row."""
     base, _ = _simulate()
-    more, _ = _simulate(n_up=tx.SIMULATION.n_up + 1)
+    more, _ = _simulate(n_up=sim.SIMULATION.n_up + 1)
     changed = (base != more).any(axis=1)
     assert changed.sum() == 1
 
@@ -256,7 +257,7 @@ def test_without_a_subgroup_column_there_is_nothing_to_separate():
 
 
 def test_an_empty_subgroup_of_a_patient_is_named():
-    counts, samples = tx.simulate_counts(n_up=5, n_down=5)
+    counts, samples = sim.simulate_counts(n_up=5, n_down=5)
     samples = samples.assign(subgroup=samples["subgroup"].where(samples["sample"] != "P9", ""))
     row = int(np.flatnonzero(samples["sample"] == "P9")[0])
     with pytest.raises(tx.CountDataError, match=rf"row {row + 1} \(line {row + 2} of the file\), sample 'P9', "
@@ -265,7 +266,7 @@ def test_an_empty_subgroup_of_a_patient_is_named():
 
 
 def test_sheet_faults_name_the_row_and_column():
-    counts, samples = tx.simulate_counts(n_up=5, n_down=5)
+    counts, samples = sim.simulate_counts(n_up=5, n_down=5)
     wrong = samples.assign(condition=samples["condition"].where(samples["sample"] != "C2", "A"))
     row = int(np.flatnonzero(samples["sample"] == "C2")[0])
     with pytest.raises(tx.CountDataError, match=rf"samples: row {row + 1} \(line {row + 2} of the file\), "

@@ -256,22 +256,21 @@ def test_without_a_subgroup_column_there_is_nothing_to_separate():
     assert not tx.subgroups_separate(pd.DataFrame(), [], ())
 
 
-def test_an_empty_subgroup_of_a_patient_is_named():
-    counts, samples = sim.simulate_counts(n_up=5, n_down=5)
-    samples = samples.assign(subgroup=samples["subgroup"].where(samples["sample"] != "P9", ""))
-    row = int(np.flatnonzero(samples["sample"] == "P9")[0])
-    with pytest.raises(tx.CountDataError, match=rf"row {row + 1} \(line {row + 2} of the file\), sample 'P9', "
-                                                r"column 'subgroup': empty"):
+@pytest.mark.parametrize("sample, column, value, message", [
+    ("P9", "subgroup", "", "column 'subgroup': empty"),
+    ("C2", "condition", "A", r"column 'condition': 'A' is not one of \('Control', 'AML'\)$"),
+])
+def test_a_sheet_fault_names_its_row_sample_and_column(sample, column, value, message):
+    counts, samples = _small()
+    samples = samples.assign(**{column: samples[column].where(samples["sample"] != sample, value)})
+    row = int(np.flatnonzero(samples["sample"] == sample)[0])
+    with pytest.raises(tx.CountDataError, match=rf"^samples: row {row + 1} \(line {row + 2} of the file\), "
+                                                rf"sample '{sample}', {message}"):
         tx.validate_counts(counts, samples)
 
 
-def test_sheet_faults_name_the_row_and_column():
-    counts, samples = sim.simulate_counts(n_up=5, n_down=5)
-    wrong = samples.assign(condition=samples["condition"].where(samples["sample"] != "C2", "A"))
-    row = int(np.flatnonzero(samples["sample"] == "C2")[0])
-    with pytest.raises(tx.CountDataError, match=rf"samples: row {row + 1} \(line {row + 2} of the file\), "
-                                                r"sample 'C2', column 'condition': 'A' is not one of \('Control', 'AML'\)$"):
-        tx.validate_counts(counts, wrong)
+def test_a_repeated_sample_or_an_empty_sheet_or_matrix_is_named():
+    counts, samples = _small()
     twice = pd.concat([samples, samples.tail(1)], ignore_index=True)
     with pytest.raises(tx.CountDataError, match=rf"row {len(samples) + 1} .*column 'sample': listed twice"):
         tx.validate_counts(counts, twice)

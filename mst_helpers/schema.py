@@ -268,5 +268,7 @@ def read_validated_csv(
     path = Path(path)
     # Read every cell as text so that the schema, not pandas' guessing, decides the types.
     frame = read_csv(path, dtype=str, keep_default_na=False, sep=sep)
+    if frame.empty:   # else a cross-file rule would blame the files that refer to this one
+        raise DataValidationError(f"{path}: the file has a header but no data rows")
     frame = frame.replace({"": None})
     return validate_frame(frame, schema, path, id_column=id_column, extra_checks=extra_checks)

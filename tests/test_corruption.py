@@ -55,6 +55,26 @@ def test_every_corruption_of_every_file_stops_with_its_name(data_copy, file, how
     message = str(err.value)
     assert file.rsplit("/", 1)[-1] in message, message
     assert "np.int64" not in message and "Traceback" not in message
+    expected = _EXPECTED.get((how, file.endswith(".gz"), file.endswith(".gmt")))
+    if expected is not None:
+        assert f"{file}: " in message.splitlines()[0] and any(e in message for e in expected), message
+
+
+# What the first line says, for the corruptions whose message does not depend on the table:
+# (corruption, gzip?, GMT?) -> accepted phrases. A GMT file cut to its first line is a valid,
+# smaller set file: the manifest names it.
+_EXPECTED = {
+    ("empty", gz, False): ("the file is empty",) for gz in (True, False)
+} | {
+    ("empty", False, True): ("the file is empty",),
+    ("header only", False, False): ("the file has a header but no data rows", "no samples"),
+    ("header only", True, False): ("the file has a header but no data rows", "the matrix has no gene rows"),
+    ("a byte that is not UTF-8", False, False): ("line 2: byte 0xff is not UTF-8",),
+    ("a byte that is not UTF-8", True, False): ("line 2: byte 0xff is not UTF-8",),
+    ("a byte that is not UTF-8", False, True): ("line 2: byte 0xff is not UTF-8",),
+    ("not gzip / binary garbage", True, False): ("not a gzip file",),
+    ("truncated file (bytes cut)", True, False): ("the gzip file is truncated",),
+}
 
 
 def test_the_clean_copy_validates(data_copy):

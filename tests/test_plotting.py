@@ -80,6 +80,40 @@ def test_km_figure_meets_the_house_style(cohort):
     plt.close(fig)
 
 
+def _crossed(ax, artist) -> bool:
+    from mst_helpers.plotting.survival_curves import _ink
+
+    box = artist.get_window_extent(ax.figure.canvas.get_renderer())
+    return any(path.intersects_bbox(box, filled=False) for path in _ink(ax))
+
+
+def test_the_test_result_sits_where_no_curve_crosses_it(cohort):
+    """The >70 group's survival falls to 0 within 15 months: the bottom-left corner, the usual place
+    of the log-rank p, is crossed by its last drop, so the p moves to the next free corner."""
+    from mst_helpers import survival
+    from mst_helpers.plotting import place_clear_of_curves
+
+    frames = {"A. Overall survival": survival.analysis_frame(cohort.patients, "os"),
+              "B. Leukaemia-free survival": survival.analysis_frame(cohort.patients, "lfs")}
+    fig = km_figure(frames, "age_group", LABELS, GROUP_COLOURS, {k: "log-rank p < 0.001" for k in frames},
+                    {k: "Survival (%)" for k in frames})
+    for ax in fig.get_axes()[0::2]:
+        (label,) = [t for t in ax.texts if t.get_text() == "log-rank p < 0.001"]
+        assert not _crossed(ax, label)
+        assert label.get_position() == (0.97, 0.04) and label.get_ha() == "right"   # bottom right
+        # The bottom-left corner is crossed indeed (what the placement avoided).
+        probe = ax.text(0.03, 0.04, "log-rank p < 0.001", transform=ax.transAxes, ha="left", va="bottom",
+                        bbox=dict(pad=1.5))
+        assert _crossed(ax, probe)
+        probe.remove()
+    # A panel where no corner is free keeps the first choice.
+    fig2, ax2 = plt.subplots(figsize=(3, 2))
+    ax2.plot([0, 1], [0, 1]), ax2.plot([0, 1], [1, 0])
+    ax2.plot([0, 1], [0.02, 0.02]), ax2.plot([0, 1], [0.98, 0.98])
+    assert place_clear_of_curves(ax2, "p = 0.5").get_position() == (0.03, 0.04)
+    plt.close(fig), plt.close(fig2)
+
+
 def test_cif_figure_draws_every_curve_to_its_last_follow_up(cohort):
     from mst_helpers.endpoints import competing_events_from_diagnosis
 

@@ -12,7 +12,7 @@ import pandas as pd
 from ..formatting import format_hr_ci, p_statement
 from .style import MAX_WIDTH_IN, MIN_TEXT_PT, OKABE_ITO, percent_axis
 
-__all__ = ['km_figure', 'cif_figure', 'tick_step', 'risk_table_counts', 'forest_plot', 'schoenfeld_plot', 'immortal_time_plot', 'km_vs_aj_plot']
+__all__ = ['km_figure', 'cif_figure', 'place_clear_of_curves', 'tick_step', 'risk_table_counts', 'forest_plot', 'schoenfeld_plot', 'immortal_time_plot', 'km_vs_aj_plot']
 
 
 def tick_step(last: float) -> int:
@@ -81,6 +81,51 @@ def _finish_axis(ax, last: float, at: list[int], ylabel: str, xlabel: str, title
     ax.grid(axis="y", alpha=0.25)
 
 
+#: Where a panel's test result may go (axes fraction x, y, ha, va), by preference.
+_CORNERS = {"bottom left": (0.03, 0.04, "left", "bottom"), "bottom right": (0.97, 0.04, "right", "bottom"),
+            "top right": (0.97, 0.96, "right", "top"), "top left": (0.03, 0.96, "left", "top")}
+
+
+def _ink(ax) -> list:
+    """The curves and censoring marks of a panel as display-space paths (step lines as drawn)."""
+    from matplotlib.path import Path as MplPath
+
+    paths = []
+    for line in ax.lines:
+        xy = ax.transData.transform(line.get_xydata())
+        if line.get_linestyle() in ("None", "", " ", "none"):
+            paths += [MplPath([point, point]) for point in xy]      # markers only
+        elif line.get_drawstyle() == "steps-post" and len(xy) > 1:
+            steps = [xy[0]]
+            for previous, point in zip(xy[:-1], xy[1:]):
+                steps += [(point[0], previous[1]), point]
+            paths.append(MplPath(steps))
+        else:
+            paths.append(MplPath(xy))
+    return paths
+
+
+def place_clear_of_curves(ax, text: str, prefer_top: bool = False):
+    """Write ``text`` (a test result) in the first corner of ``ax`` that no curve or censoring
+    mark crosses: bottom left, bottom right, top right (KM curves fall from the top left), or
+    top left first for cumulative incidence (which rises from the bottom left). Falls back to
+    the first choice when every corner is crossed. Returns the text artist."""
+    order = (["top left", "top right", "bottom right"] if prefer_top
+             else ["bottom left", "bottom right", "top right"])
+    renderer = ax.figure.canvas.get_renderer()
+    ink = _ink(ax)
+    style = dict(transform=ax.transAxes, bbox=dict(facecolor="white", edgecolor="none", alpha=0.85, pad=1.5))
+    for corner in order:
+        x, y, ha, va = _CORNERS[corner]
+        artist = ax.text(x, y, text, ha=ha, va=va, **style)
+        box = artist.get_window_extent(renderer).padded(2)
+        if not any(path.intersects_bbox(box, filled=False) for path in ink):
+            return artist
+        artist.remove()
+    x, y, ha, va = _CORNERS[order[0]]
+    return ax.text(x, y, text, ha=ha, va=va, **style)
+
+
 def _curves_figure(panels: dict[str, pd.DataFrame], group: str, labels: dict, colours: dict, p_texts: dict[str, str],
                    ylabels: dict[str, str], xlabel: str, xlabels: dict[str, str] | None, draw, p_at_top: bool) -> plt.Figure:
     """The frame both curve figures share: a panel per title over its risk table, the test's p
@@ -88,7 +133,7 @@ def _curves_figure(panels: dict[str, pd.DataFrame], group: str, labels: dict, co
     one group's curve in one panel and returns its line (for the legend)."""
     values = sorted(set().union(*(f[group].unique() for f in panels.values())))
     fig, pairs = _curve_grid(len(panels), len(values))
-    handles = []
+    handles, results = [], []
     for (title, frame), (ax, table) in zip(panels.items(), pairs):
         last = float(frame["time"].max())
         at = _ticks(last)
@@ -100,12 +145,13 @@ def _curves_figure(panels: dict[str, pd.DataFrame], group: str, labels: dict, co
             if len(handles) < len(values):
                 handles.append(line)
         _finish_axis(ax, last, at, ylabels[title], (xlabels or {}).get(title, xlabel), title)
-        ax.text(0.03, 0.96 if p_at_top else 0.04, p_texts[title], transform=ax.transAxes, ha="left",
-                va="top" if p_at_top else "bottom", bbox=dict(facecolor="white", edgecolor="none", alpha=0.85, pad=1.5))
+        results.append((ax, p_texts[title]))
         _draw_risk_table(table, values, labels, colours, counts, at, show_labels=ax is pairs[0][0])
     fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.02, 1.0), ncol=len(handles),
                handlelength=1.6, columnspacing=1.4)
     fig.subplots_adjust(top=0.84, left=0.27 if len(panels) == 1 else 0.17, right=0.98, bottom=0.04)
+    for ax, text in results:   # once the layout is final: the corner test works in display space
+        place_clear_of_curves(ax, text, prefer_top=p_at_top)
     return fig
 
 

@@ -20,7 +20,7 @@ import re
 
 __all__ = ["percent_with_ci", "format_coef", "format_p", "p_statement", "format_p_range", "format_hr", "format_hr_ci", "format_percent",
            "format_months", "format_count", "format_bool", "format_magnitude", "format_number",
-           "SCIENTIFIC_NOTATION"]
+           "significance_summary", "SCIENTIFIC_NOTATION"]
 
 #: Computer-style scientific notation ("3.7e-05", "1E+03"): reader-facing text must not contain it.
 SCIENTIFIC_NOTATION = re.compile(r"(?<![\w.])\d+(?:\.\d+)?[eE][-+]?\d+\b")
@@ -92,14 +92,42 @@ def p_statement(p: float, name: str = "p") -> str:
     return f"{name} {text}" if text.startswith("<") else f"{name} = {text}"
 
 
-def format_p_range(low: float, high: float) -> str:
-    """The range of a p-value over many cohorts: exact magnitudes, because "< 0.001 to < 0.001"
-    would hide what the range is.
+def significance_summary(p_values: dict[str, float], alpha: float = 0.05) -> str:
+    """What several unadjusted tests say, as a clause: how many reach ``p < alpha`` (named, with
+    their p), and whether any survives Bonferroni's ``alpha / k`` — never "no difference" when one
+    test is below ``alpha``, and never a bare "significant" without the number of tests.
 
-    >>> format_p_range(1.7e-8, 1.8e-6)
-    '1.7 × 10⁻⁸ to 1.8 × 10⁻⁶'
+    >>> significance_summary({"nausea": 0.4, "sepsis": 0.2})
+    'none of the 2 comparisons reaches p < 0.05 (smallest p = 0.20)'
+    >>> print(significance_summary({"nausea": 0.4, "sepsis": 0.02, "fever": 0.6}))
+    1 of the 3 comparisons reaches p < 0.05 (sepsis, p = 0.020), before any correction for 3 tests; none survives Bonferroni's 0.05/3 = 0.017
     """
-    return f"{format_magnitude(low)} to {format_magnitude(high)}"
+    k = len(p_values)
+    below = {name: p for name, p in sorted(p_values.items(), key=lambda item: item[1]) if p < alpha}
+    if not below:
+        return f"none of the {k} comparisons reaches p < {alpha:g} (smallest {p_statement(min(p_values.values()))})"
+    named = "; ".join(f"{name}, {p_statement(p)}" for name, p in below.items())
+    threshold = alpha / k
+    survivors = [name for name, p in below.items() if p < threshold]
+    adjusted = (f"none survives Bonferroni's {alpha:g}/{k} = {_significant(threshold, 2)}" if not survivors else
+                f"{', '.join(survivors)} {'survives' if len(survivors) == 1 else 'survive'} Bonferroni's "
+                f"{alpha:g}/{k} = {_significant(threshold, 2)}")
+    verb = "reaches" if len(below) == 1 else "reach"
+    return (f"{len(below)} of the {k} comparisons {verb} p < {alpha:g} ({named}), before any correction for "
+            f"{k} tests; {adjusted}")
+
+
+def format_p_range(low: float, high: float, floor: float = 1e-12) -> str:
+    """The range of a p-value over many cohorts: exact magnitudes, because "< 0.001 to < 0.001"
+    would hide what the range is. An end below ``floor`` prints as ``< floor``: no p-value is 0,
+    and a test's variance that degenerates at an extreme ordering makes it underflow.
+
+    >>> format_p_range(1.7e-8, 1.8e-6), format_p_range(0.0, 7.8e-4)
+    ('1.7 × 10⁻⁸ to 1.8 × 10⁻⁶', '< 1.0 × 10⁻¹² to 7.8 × 10⁻⁴')
+    """
+    def end(value: float) -> str:
+        return f"< {format_magnitude(floor)}" if not _missing(value) and value < floor else format_magnitude(value)
+    return f"{end(low)} to {end(high)}"
 
 
 def format_hr(hr: float) -> str:
@@ -163,11 +191,12 @@ def percent_with_ci(estimate: float, lower: float, upper: float, variance: float
     left at risk), where a printed ``0.0 (0.0–0.0)`` or ``100.0 (0.0–100.0)`` would mislead."""
     value = f"{100 * estimate:.{digits}f}"
     finite = all(math.isfinite(x) for x in (lower, upper, variance))
-    if finite and variance > 0 and upper > lower:
+    # At 0 or 1 the log-log interval is undefined even where the (delta-method) variance is not 0.
+    if finite and variance > 0 and upper > lower and 1e-9 < estimate < 1 - 1e-9:
         return f"{value} ({100 * lower:.{digits}f}–{100 * upper:.{digits}f})"
-    if estimate <= 0:
+    if estimate <= 1e-9:
         reason = "no event yet"
-    elif estimate >= 1:
+    elif estimate >= 1 - 1e-9:
         reason = "every patient had the event"
     else:
         reason = "no patient left at risk"

@@ -13,6 +13,9 @@ from mst_helpers.formatting import percent_with_ci
     ((0.45, 0.221, 0.662, 0.01), "45.0 (22.1–66.2)"),
     ((0.0, 0.0, 0.0, 0.0), "0.0 (—: no event yet)"),
     ((1.0, 0.0, 1.0, 0.0), "100.0 (—: every patient had the event)"),
+    # Aalen–Johansen's delta-method variance is not 0 at 100% (6 of 6 relapsed): still no interval.
+    ((1.0, 0.0, 1.0, 0.02), "100.0 (—: every patient had the event)"),
+    ((1 - 1e-12, 0.0, 1.0, 0.02), "100.0 (—: every patient had the event)"),
     ((0.5, math.nan, math.nan, 0.0), "50.0 (—: no patient left at risk)"),
 ])
 def test_percent_with_ci(args, expected):
@@ -47,6 +50,27 @@ def test_formatters_never_write_computer_notation():
     assert format_number(103.4483) == "103"
     assert format_p_range(1.7e-8, 0.0123) == "1.7 × 10⁻⁸ to 0.012"
     assert format_hr_ci(0.16, 0.0232, float("inf")) == "0.16 (0.023–∞)"
+
+
+def test_no_p_range_starts_at_zero():
+    """A p underflows to 0 where Gray's variance degenerates; no p-value is 0."""
+    assert format_p_range(0.0, 7.8e-4) == "< 1.0 × 10⁻¹² to 7.8 × 10⁻⁴"
+    assert format_p_range(3e-13, 0.5) == "< 1.0 × 10⁻¹² to 0.50"
+
+
+@pytest.mark.parametrize("p_values, expected", [
+    ({"a": 0.3, "b": 0.076}, "none of the 2 comparisons reaches p < 0.05 (smallest p = 0.076)"),
+    ({"a": 0.3, "b": 0.02, "c": 0.9},
+     "1 of the 3 comparisons reaches p < 0.05 (b, p = 0.020), before any correction for 3 tests; "
+     "none survives Bonferroni's 0.05/3 = 0.017"),
+    ({"a": 0.001, "b": 0.04},
+     "2 of the 2 comparisons reach p < 0.05 (a, p = 0.0010; b, p = 0.040), before any correction for 2 tests; "
+     "a survives Bonferroni's 0.05/2 = 0.025"),
+])
+def test_several_tests_are_summarised_without_explaining_one_away(p_values, expected):
+    from mst_helpers.formatting import significance_summary
+
+    assert significance_summary(p_values) == expected
 
 
 def test_scientific_notation_pattern_finds_what_the_review_found():

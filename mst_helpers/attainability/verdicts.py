@@ -148,6 +148,15 @@ def run(claims: pd.DataFrame, out_dir, seed_values: pd.DataFrame | None = None, 
                         results[f"{stem}.{name}.needs"] = _needs(timing, spaces[name], blocks)
         lo, hi = ranges["relaxed"].minimum, ranges["relaxed"].maximum
         method = ranges["relaxed"].method
+        # The spaces are nested: a cohort under the protocol's timing is one under the loosest timing
+        # too, so an end the protocol's search reached beyond the relaxed search's is attainable.
+        protocol = ranges["protocol"]
+        if protocol.minimum < lo:
+            lo, method = protocol.minimum, method + " + protocol search"
+            results[f"{stem}.min.witness"] = "the protocol-timing witness"
+        if protocol.maximum > hi:
+            hi, method = protocol.maximum, method + " + protocol search"
+            results[f"{stem}.max.witness"] = "the protocol-timing witness"
         column = SEED_COLUMNS.get(key)
         if seed_values is not None and column in seed_values:
             values = seed_values.dropna(subset=[column])

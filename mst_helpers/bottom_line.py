@@ -203,8 +203,9 @@ def survival(values: Values, printed: Printed, reconstructed: bool = True) -> st
              f"{'lower' if gap < 0 else 'higher'} over 70 than at 60–70 "
              f"(95% CI {format_percent(abs(_f(values, 'km_diff.os.1y.upper' if gap < 0 else 'km_diff.os.1y.lower')))} to "
              f"{format_percent(abs(_f(values, 'km_diff.os.1y.lower' if gap < 0 else 'km_diff.os.1y.upper')))})")
-    second = "the log-rank test gives " + _tests_phrase([("overall survival", _f(values, "logrank.os.age_group.p")),
-                                                         ("leukaemia-free survival", _f(values, "logrank.lfs.age_group.p"))])
+    second = (("in this reconstructed cohort " if reconstructed else "")
+              + "the log-rank test gives " + _tests_phrase([("overall survival", _f(values, "logrank.os.age_group.p")),
+                                                           ("leukaemia-free survival", _f(values, "logrank.lfs.age_group.p"))]))
     if reconstructed:
         second += f"; the paper prints p = {printed['abs.os.p']} and {printed['abs.lfs.p']}"
     hr = _f(values, "cox.os.courses_gt3.hr")
@@ -212,7 +213,7 @@ def survival(values: Values, printed: Printed, reconstructed: bool = True) -> st
              f"{format_months(_f(values, 'median_os_lower'))}–{format_months(_f(values, 'median_os_upper'))}"
              + (f"; the paper prints {printed['abs.os.median']}" if reconstructed else "") + ")")
     fourth = (f"patients given more than three MST courses seem to do {'better' if hr < 1 else 'worse'} (hazard ratio "
-              f"{format_hr(hr)}, 95% CI {format_hr(_f(values, 'cox.os.courses_gt3.profile_lower'))}–"
+              f"{format_hr(hr)}, 95% profile-likelihood CI {format_hr(_f(values, 'cox.os.courses_gt3.profile_lower'))}–"
               f"{format_hr(_f(values, 'cox.os.courses_gt3.profile_upper'))}), "
               "but they had to survive long enough to receive them: chapter 7 removes that immortal time")
     return compose(first, second, third, fourth)
@@ -277,8 +278,9 @@ def immortal_own(values: Values) -> str:
 def competing(values: Values, printed: Printed, reconstructed: bool = True, horizon: int = 60) -> str:
     """Chapter 8: relapse and non-relapse mortality as competing risks."""
     old, young = _f(values, f"cif.cr.relapse.>70.{horizon}"), _f(values, f"cif.cr.relapse.60-70.{horizon}")
-    first = (f"counted from remission, the cumulative incidence of relapse at {horizon // 12} years is "
-             f"{format_percent(old)}% over 70 and {format_percent(young)}% at 60–70, "
+    first = (f"counted from remission{' in this reconstructed cohort' if reconstructed else ''}, the cumulative "
+             f"incidence of relapse at {horizon // 12} years is {format_percent(old)}% over 70 and "
+             f"{format_percent(young)}% at 60–70, "
              f"with Gray's test giving {difference_phrase(_f(values, 'gray.cr.relapse.p'))}")
     second = f"for non-relapse mortality there is {difference_phrase(_f(values, 'gray.cr.NRM.p'))}"
     if reconstructed:
@@ -407,12 +409,12 @@ def scorecard(values: Values) -> str:
     """Chapter 11: the verdict on every printed number."""
     n = _i(values, "n_claims")
     s = lambda status: _i(values, f"status.{status}") if f"status.{status}" in values else 0  # noqa: E731
-    confirmed = s("reproduced from printed numbers") + s("consistent")
     doubtful = _i(values, "n_doubtful")
     return compose(
-        f"of the {n} numbers the paper prints, {confirmed} are reproduced from its own counts or consistent with "
-        f"every cohort its aggregates allow, and {s('met by the reconstruction')} are met by the reconstruction, "
-        "which was built to meet them",
+        f"of the {n} numbers the paper prints, {s('reproduced from printed numbers')} are reproduced from its own "
+        f"counts, {s('consistent')} lie inside what its printed aggregates allow (some cohort that meets them gives "
+        f"the printed value), and {s('met by the reconstruction')} are met by the reconstruction, which was built "
+        "to meet them",
         f"{doubtful} contradict other numbers of the paper or cannot be confirmed, and "
         f"{s('not reproducible')} cannot be recomputed at all",
         "the verdict board below gives, for each headline claim, what the book finds and why")

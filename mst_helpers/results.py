@@ -181,12 +181,11 @@ class ChapterResults:
         return write_results(self.notebook, self.values, self.results_dir)
 
 
-def glue_claims(claims: pd.DataFrame, prefix: str = "paper.") -> int:
+def glue_claims(claims: pd.DataFrame, prefix: str = "paper.") -> None:
     """Glue every printed number of the registry as ``paper.<id>`` (its exact printed text).
 
-    Prose quotes the paper through these keys instead of retyping a number. Returns how many
-    values were glued.
+    Prose quotes the paper through these keys instead of retyping a number. Returns nothing, so
+    a cell that ends with this call shows no stray output.
     """
     for claim_id, printed in zip(claims["id"], claims["printed"]):
         glue(f"{prefix}{claim_id}", str(printed))
-    return len(claims)

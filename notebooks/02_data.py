@@ -174,8 +174,10 @@ numbered_table(by_reading, "Printed numbers relaxed (printed → value in the co
 #
 # No p-value, hazard ratio or test result is a target. The construction never looks at
 # survival curves or tests, so the log-rank, Cox, Gray and Fine–Gray results the later
-# chapters compute from these data are genuine **checks**: do the printed aggregates alone
-# imply the printed test results?
+# chapters compute from these data are **checks**, not echoes of a target. One cohort cannot
+# say whether the printed aggregates imply the printed test results — another cohort meeting the
+# same targets can give another p-value; {doc}`10_uncertainty` asks what *every* such cohort
+# allows, and only that range can show a printed result to be impossible.
 
 # %% tags=["hide-input"]
 checks = claims[claims["role"] == "check"]

@@ -74,6 +74,14 @@ out.record("never_pct", 100 * ci.estimate)
 out.record("never_lower", 100 * ci.lower)
 out.record("never_upper", 100 * ci.upper)
 out.record("recomputed.res.chimerism_negative.pct", 100 * ci.estimate)
+# The untested (early deaths) cannot have been detected: among those tested, the share differs.
+tested = int((status["tested"] > 0).sum())
+tested_ci = clopper_pearson(never - untested, tested)
+out.record("n_tested", tested)
+out.record("n_tested_never_detected", never - untested)
+out.record("tested_never_pct", 100 * tested_ci.estimate)
+out.record("tested_never_lower", 100 * tested_ci.lower)
+out.record("tested_never_upper", 100 * tested_ci.upper)
 fig = chimerism_plot(cohort.chimerism, cohort.courses, alert_pct=float(claims.set_index("id").at["disc.chimerism_alert", "value"]))
 out.figure("fig_chimerism_all", fig)
 
@@ -96,8 +104,11 @@ out.figure("fig_chimerism_all", fig)
 #
 # {glue:text}`n_never_detected` of {glue:text}`n_patients` patients never had detectable donor
 # chimerism — {glue:text}`never_pct:.1f`% (exact 95% CI {glue:text}`never_lower:.1f`–{glue:text}`never_upper:.1f`%),
-# the paper's {glue:text}`paper.res.chimerism_negative.pct`%. {glue:text}`n_untested` of them,
-# early deaths, died before a first test could be taken.
+# the paper's {glue:text}`paper.res.chimerism_negative.pct`%, which also counts every patient.
+# But {glue:text}`n_untested` of them, early deaths, died before a first test could be taken, and
+# an untested patient cannot have had donor cells detected: among the {glue:text}`n_tested`
+# patients tested, {glue:text}`n_tested_never_detected` never had detectable donor chimerism —
+# {glue:text}`tested_never_pct:.1f`% (exact 95% CI {glue:text}`tested_never_lower:.1f`–{glue:text}`tested_never_upper:.1f`%).
 #
 # ## The one patient with GVHD
 #

@@ -448,7 +448,9 @@ numbered_table(pd.DataFrame({
                            else f"HR {e:.2f} ({lo:.2f}–{up:.2f})") for m, e, lo, up in
                           zip(conclusions["method"], conclusions["estimate"], conclusions["lower"], conclusions["upper"])],
     "removes": conclusions["removes"], "leaves": conclusions["leaves"]}),
-    "What each analysis of '> 3 courses' (OS) removes and what it leaves.", "tab-immortal-conclusion")
+    "What each analysis of '> 3 courses' (OS) removes and what it leaves (Wald 95% intervals; chapter 6's bottom line "
+    "gives the naive hazard ratio's profile-likelihood interval, the more accurate one with so few deaths in a group).",
+    "tab-immortal-conclusion")
 
 # %% [markdown] tags=["paper"]
 # Read together ({numref}`tab-immortal-conclusion`): {glue:text}`conclusion`. The one design that

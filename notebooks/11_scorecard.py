@@ -24,6 +24,15 @@
 # table is built only from the claims registry and the results files the other chapters wrote;
 # nothing on this page is typed.
 #
+# ```{admonition} Reconstructed data
+# :class: warning
+#
+# Most recomputed values on this page come from the **reconstructed cohort**: synthetic patients
+# built to satisfy the paper's published aggregates (see {doc}`02_data`), not the paper's
+# patients. Only the rows *reproduced from printed numbers* are independent of it; the attainable
+# ranges ({doc}`10_uncertainty`) are over every cohort the search found within those aggregates.
+# ```
+#
 # ```{admonition} What the statuses mean
 # :class: warning
 #

@@ -200,8 +200,15 @@ for endpoint in ("os", "lfs"):
     out.record(f"naive.{endpoint}.p", naive_p)
     for key, value in (("hr", td.hr), ("lower", td.lower), ("upper", td.upper), ("p", td.p_value)):
         out.record(f"td.{endpoint}.{key}", value)
-    for key in ("statistic", "p_value", "observed", "expected"):
+    for key in ("statistic", "p_value", "observed", "expected", "variance"):
         out.record(f"mantel_byar.{endpoint}.{key.replace('p_value', 'p')}", getattr(mb, key))
+    # A death shared evenly between the two states carries variance 1/4: the test's information in deaths.
+    balanced = mb.variance / 0.25
+    out.record(f"mantel_byar.{endpoint}.caveat",
+               f"Its variance is {mb.variance:.2f}, the information of about {balanced:.0f} "
+               f"{'death' if round(balanced) == 1 else 'deaths'} shared evenly between the states — at most deaths "
+               "nearly everyone at risk was in the same state — so the χ² approximation, and this p, are unreliable."
+               if balanced < 10 else f"Its variance is {mb.variance:.2f}.")
 
 # Confounding and reverse causation (OS): adjust for the age group, then add relapse as a
 # time-dependent covariate (courses stop at relapse).
@@ -293,6 +300,7 @@ numbered_table(landmark_shown, "Landmark analyses of OS by '>3 courses' across a
 # {cite:p}`mantel1974`: {glue:text}`mantel_byar.os.observed:.0f` deaths occurred in the ">3" state
 # where {glue:text}`mantel_byar.os.expected:.1f` were expected under no association, χ² =
 # {glue:text}`mantel_byar.os.statistic:.1f` (p {glue:text}`mantel_byar.os.p.text`).
+# {glue:text}`mantel_byar.os.caveat`
 #
 # ## The trial the question needs
 #

@@ -90,7 +90,10 @@ out.record("last_diagnosis", f"{patients['diagnosis_date'].max():%d %B %Y}")
 #    little freedom: they determine how many patients of each group follow each *outcome
 #    profile* ({numref}`tab-data-profiles`).
 # 2. **Event times** are drawn inside the windows the landmarks allow, in whole days, with the
-#    median OS placed at {glue:text}`paper.res.os.median` months.
+#    median OS in the printed month: the Kaplan–Meier median is
+#    {glue:text}`recomputed.res.os.median:.1f` months, which rounds to the paper's
+#    {glue:text}`paper.res.os.median` (the paper's OS times read as whole months, so they are
+#    compared in whole months).
 # 3. **Diagnosis dates** place the printed shortest, median and longest follow-up exactly.
 # 4. **Baseline categories** are exact counts per group; where Table 1's cross-tabulation
 #    disagrees with its margins an integer program finds the closest consistent cells.

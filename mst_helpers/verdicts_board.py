@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .attainability.verdicts import framework_label
 from .formatting import format_magnitude, format_p_range
 
 __all__ = ["Headline", "HEADLINES", "verdict_board"]
@@ -58,7 +59,7 @@ def _finds(claim: str, row: pd.Series, values: dict) -> str:
         lo, hi = values.get(f"attainable.{claim}.{framework}.min"), values.get(f"attainable.{claim}.{framework}.max")
         if lo is not None and hi is not None:
             method = values.get(f"attainable.{claim}.{framework}.method", "")
-            ranges.append(f"{format_p_range(float(lo), float(hi))} ({framework.replace('_', ' ')}; {method})")
+            ranges.append(f"{format_p_range(float(lo), float(hi))} ({framework_label(claim, framework)}; {method})")
     if ranges:
         return "attainable range: " + "; ".join(ranges)
     value = row["recomputed"]

@@ -184,8 +184,8 @@ ATTAINABILITY_LABELS = {
     "abs.os.p": "OS by age (log-rank)", "abs.lfs.p": "LFS by age, from CR (log-rank)",
     "abs.lfs.p@from_diagnosis": "LFS by age, from diagnosis, all 29 (log-rank)",
     "abs.relapse.p@from_cr": "relapse by age, from CR (Gray)",
-    "abs.relapse.p@from_diagnosis": "relapse by age, from diagnosis (Gray)",
-    "abs.nrm.p@from_cr": "NRM by age, from CR (Gray)", "abs.nrm.p@from_diagnosis": "NRM by age, from diagnosis (Gray)",
+    "abs.relapse.p@from_diagnosis": "relapse by age, from diagnosis, all deaths competing (Gray)",
+    "abs.nrm.p@from_cr": "NRM by age, from CR (Gray)", "abs.nrm.p@from_diagnosis": "NRM by age, from diagnosis, all deaths competing (Gray)",
     "abs.courses.os.p": "OS by > 3 courses (log-rank)", "abs.courses.lfs.p": "LFS by > 3 courses (log-rank)",
 }
 fig = attainability_plot(attainable_summary, table, {**attainability.SEED_COLUMNS,

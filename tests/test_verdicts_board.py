@@ -26,6 +26,16 @@ def test_board_reads_ranges_statuses_and_caveats():
     assert board.at["b", "finds"] == "24 (02_data)" and board.at["b", "status"] == "contradicts the paper"
 
 
+def test_a_range_names_the_framework_it_was_computed_in():
+    """Relapse and NRM from diagnosis are ranges with every death without relapse competing, not
+    chapter 8's framework of the same name: the board says which."""
+    from mst_helpers.attainability import framework_label
+
+    assert framework_label("abs.nrm.p", "from_diagnosis") == "from diagnosis, all deaths competing"
+    assert framework_label("abs.relapse.p", "from_cr") == "from CR"
+    assert framework_label("abs.os.p", "from_diagnosis") == "from diagnosis"
+
+
 def test_landing_page_shows_every_headline():
     text = (ROOT / "book" / "intro.md").read_text()
     for h in HEADLINES:

@@ -43,9 +43,10 @@ from .orderings import (InfeasibleTargets, ItemClass, Range, Space, count_orderi
                         logrank_from_blocks, logrank_range)
 from .search import search_range
 from .spaces import PROTOCOL, RELAXED, STATISTICS, TimingRules, base_slots, build_spaces, realise, statistic_function
-from .verdicts import SEED_COLUMNS, describe, format_range, from_diagnosis_all_deaths, impossibility_sentences, run, verdict
+from .verdicts import (SEED_COLUMNS, describe, format_range, framework_label, from_diagnosis_all_deaths, impossibility_sentences,
+                       run, verdict)
 
 __all__ = ["ItemClass", "Space", "TimingRules", "PROTOCOL", "RELAXED", "STATISTICS", "InfeasibleTargets",
            "feasible", "iter_orderings", "count_orderings", "logrank_from_blocks", "logrank_range", "search_range",
-           "build_spaces", "base_slots", "statistic_function", "realise", "verdict", "run", "Range", "SEED_COLUMNS",
+           "build_spaces", "base_slots", "statistic_function", "realise", "verdict", "run", "Range", "SEED_COLUMNS", "framework_label",
            "from_diagnosis_all_deaths", "impossibility_sentences", "format_range", "describe"]

@@ -51,6 +51,17 @@ def _witness_value(kind: str, cohort) -> float:
     return competing.gray_test(frame["time"], frame["event"], frame["age_group"], cause).p_value
 
 
+def framework_label(claim_id: str, framework: str) -> str:
+    """How a page names the framework a range of ``claim_id`` was computed in. Relapse and NRM from
+    diagnosis count every death without relapse as competing (:func:`from_diagnosis_all_deaths`),
+    not chapter 8's framework that sets deaths without remission apart: the label says so."""
+    if framework == "from_cr":
+        return "from CR"
+    if framework == "from_diagnosis" and any(part in claim_id for part in (".relapse.", ".nrm.")):
+        return "from diagnosis, all deaths competing"
+    return framework.replace("_", " ")
+
+
 def from_diagnosis_all_deaths(patients: pd.DataFrame) -> pd.DataFrame:
     """All patients from diagnosis: 1 relapse, 2 death without relapse (any cause, CR or not)."""
     from ..endpoints import months_between

@@ -420,7 +420,7 @@ def validate_data(root: Path) -> list[str]:
             for name, load in (("gene_ids.csv.gz", load_gene_id_table), ("protein_coding_genes.tsv", load_protein_coding_genes)):
                 if (genesets_dir / name).exists():
                     load(genesets_dir / name)
-            for gmt in sorted((root / "data" / "genesets").glob("*.gmt")) if counts is not None else []:
+            for gmt in sorted(genesets_dir.glob("*.gmt")) if counts is not None else []:
                 sets = {set_id: genes for set_id, (_, genes) in read_gmt(gmt).items()}
                 problems = [f"{gmt}: {p}" for p in gene_set_overlap_problems(
                     sets, counts.index, matrix_name=str(transcriptomics_dir / "counts.csv.gz"))]

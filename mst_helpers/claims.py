@@ -166,12 +166,12 @@ def missing_paper_claims(claims: pd.DataFrame, path: str | Path = "claims.csv") 
     with rows deleted would stop a chapter with a ``KeyError`` or quietly shorten the scorecard.
     Extra ids (a reader's additions) are fine.
     """
-    have = set(claims["id"])
-    missing = [claim_id for claim_id in paper_claim_ids() if claim_id not in have]
+    have, required = set(claims["id"]), paper_claim_ids()
+    missing = [claim_id for claim_id in required if claim_id not in have]
     if not missing:
         return []
     shown = ", ".join(repr(m) for m in missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
-    return [f"{path}: {len(missing)} of the paper's {len(paper_claim_ids())} claims are missing ({shown}); "
+    return [f"{path}: {len(missing)} of the paper's {len(required)} claims are missing ({shown}); "
             f"the chapters and the scorecard use every one — restore them with: git checkout -- {path}"]
 
 

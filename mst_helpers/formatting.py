@@ -109,9 +109,9 @@ def significance_summary(p_values: dict[str, float], alpha: float = 0.05) -> str
     named = "; ".join(f"{name}, {p_statement(p)}" for name, p in below.items())
     threshold = alpha / k
     survivors = [name for name, p in below.items() if p < threshold]
-    adjusted = (f"none survives Bonferroni's {alpha:g}/{k} = {_significant(threshold, 2)}" if not survivors else
-                f"{', '.join(survivors)} {'survives' if len(survivors) == 1 else 'survive'} Bonferroni's "
-                f"{alpha:g}/{k} = {_significant(threshold, 2)}")
+    bonferroni = f"Bonferroni's {alpha:g}/{k} = {_significant(threshold, 2)}"
+    adjusted = (f"none survives {bonferroni}" if not survivors else
+                f"{', '.join(survivors)} {'survives' if len(survivors) == 1 else 'survive'} {bonferroni}")
     verb = "reaches" if len(below) == 1 else "reach"
     return (f"{len(below)} of the {k} comparisons {verb} p < {alpha:g} ({named}), before any correction for "
             f"{k} tests; {adjusted}")
@@ -192,11 +192,12 @@ def percent_with_ci(estimate: float, lower: float, upper: float, variance: float
     value = f"{100 * estimate:.{digits}f}"
     finite = all(math.isfinite(x) for x in (lower, upper, variance))
     # At 0 or 1 the log-log interval is undefined even where the (delta-method) variance is not 0.
-    if finite and variance > 0 and upper > lower and 1e-9 < estimate < 1 - 1e-9:
+    edge = 1e-9   # floating-point distance from 0 or 1 still read as 0 or 1
+    if finite and variance > 0 and upper > lower and edge < estimate < 1 - edge:
         return f"{value} ({100 * lower:.{digits}f}–{100 * upper:.{digits}f})"
-    if estimate <= 1e-9:
+    if estimate <= edge:
         reason = "no event yet"
-    elif estimate >= 1 - 1e-9:
+    elif estimate >= 1 - edge:
         reason = "every patient had the event"
     else:
         reason = "no patient left at risk"

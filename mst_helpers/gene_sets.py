@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from .schema import DataValidationError, read_text, read_validated_csv
+from .schema import DataValidationError, read_text, read_validated_csv, row_label
 
 __all__ = [
     "read_gmt", "MIN_SET_OVERLAP", "gene_set_overlap_problems", "read_gene_sets",
@@ -45,8 +45,6 @@ def load_protein_coding_genes(path: str | Path) -> pd.DataFrame:
 
 
 def _an_id_per_row(table: pd.DataFrame) -> list[str]:
-    from .schema import row_label
-
     blank = table["ensembl_id"].isna() & table["entrez_id"].isna()
     return [f"{row_label(int(i))}, symbol {table['symbol'].iloc[i]!r}, columns 'ensembl_id' and 'entrez_id': "
             "both empty (a row maps an Ensembl or an Entrez id to its symbol)" for i in blank.to_numpy().nonzero()[0]]

@@ -39,7 +39,8 @@ CAUSES = {"relapse": RELAPSE, "nrm": NON_RELAPSE_DEATH}
 
 __all__ = ["switch_times", "counting_process", "landmark_analysis", "time_dependent_cox", "mantel_byar",
            "MantelByar", "TimeDependentCox", "permutation_logrank", "sequential_landmarks", "CAUSES", "excludes_one",
-           "conclusion", "ever_exposed", "landmark_intervals", "simulate_null_exposure"]
+           "conclusion", "ever_exposed", "landmark_intervals", "simulate_null_exposure", "exposure_window_end",
+           "first_landmark_after_window"]
 
 
 def switch_times(patients: pd.DataFrame, courses: pd.DataFrame, threshold: int = 3, origin: str = "diagnosis") -> pd.Series:
@@ -290,6 +291,21 @@ def permutation_logrank(time, event, group, max_tables: int = 2_000_000) -> tupl
     return count / total, total
 
 
+def exposure_window_end(patients: pd.DataFrame, courses: pd.DataFrame, endpoint: str = "os", threshold: int = 3) -> float:
+    """Months from the endpoint's origin (diagnosis for OS, CR for LFS) to the cohort's last
+    course ``threshold + 1``: a landmark is free of misclassified exposure only after it."""
+    origin = "diagnosis" if endpoint == "os" else "cr"
+    pool = patients if endpoint == "os" else patients[patients["cr"] == 1]
+    return float(switch_times(pool, courses, threshold, origin).max())
+
+
+def first_landmark_after_window(patients: pd.DataFrame, courses: pd.DataFrame, months, endpoint: str = "os",
+                                threshold: int = 3) -> float | None:
+    """The first of ``months`` after :func:`exposure_window_end` (None when none is)."""
+    end = exposure_window_end(patients, courses, endpoint, threshold)
+    return next((lm for lm in months if lm > end), None)
+
+
 def sequential_landmarks(patients: pd.DataFrame, courses: pd.DataFrame, months, endpoint: str = "os",
                          threshold: int = 3, exact_below: int = 5) -> pd.DataFrame:
     """One landmark analysis per month in ``months``: who is exposed (a fourth course by then),
@@ -299,9 +315,7 @@ def sequential_landmarks(patients: pd.DataFrame, courses: pd.DataFrame, months, 
     The ``after_window`` column says whether the landmark lies after the last fourth course of the
     cohort: only then is "no fourth course by the landmark" the same as "no fourth course at all".
     """
-    origin = "diagnosis" if endpoint == "os" else "cr"
-    pool = patients if endpoint == "os" else patients[patients["cr"] == 1]
-    last_switch = float(switch_times(pool, courses, threshold, origin).max())
+    last_switch = exposure_window_end(patients, courses, endpoint, threshold)
     rows = []
     for lm in months:
         frame, summary = landmark_analysis(patients, courses, lm, endpoint, threshold)

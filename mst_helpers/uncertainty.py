@@ -78,8 +78,7 @@ def check_statistics(seed: int) -> dict[str, float]:
     uni = survival.cox_univariate(os_, {"age_over_70": "", "donor_age": "", "courses_gt3": ""}).set_index("covariate")["hr"]
     out["cox_os_age_hr"], out["cox_os_donor_age_hr"], out["cox_os_courses_hr"] = (float(uni[k]) for k in ("age_over_70", "donor_age", "courses_gt3"))
     out["td_cox_os_courses_hr"] = immortal.time_dependent_cox(immortal.counting_process(p, cohort.courses, "os")).hr
-    last_switch = float(immortal.switch_times(p, cohort.courses).max())
-    landmark = next((lm for lm in LANDMARKS if lm > last_switch), None)
+    landmark = immortal.first_landmark_after_window(p, cohort.courses, LANDMARKS)
     out["landmark_months"] = landmark if landmark is not None else math.nan
     out["landmark_os_courses_p"] = (immortal.landmark_analysis(p, cohort.courses, landmark, "os")[1]["logrank_p"]
                                     if landmark is not None else math.nan)

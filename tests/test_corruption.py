@@ -64,8 +64,8 @@ def test_every_corruption_of_every_file_stops_with_its_name(data_copy, file, how
 # (corruption, gzip?, GMT?) -> accepted phrases. A GMT file cut to its first line is a valid,
 # smaller set file: the manifest names it.
 _EXPECTED = {
-    ("empty", gz, False): ("the file is empty",) for gz in (True, False)
-} | {
+    ("empty", False, False): ("the file is empty",),
+    ("empty", True, False): ("the file is empty",),
     ("empty", False, True): ("the file is empty",),
     ("header only", False, False): ("the file has a header but no data rows", "no samples"),
     ("header only", True, False): ("the file has a header but no data rows", "the matrix has no gene rows"),

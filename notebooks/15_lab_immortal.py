@@ -235,7 +235,7 @@ numbered_table(pd.DataFrame(rows), f"The transplant's effect on death, {len(rows
 # ({glue:text}`landmark_main.lower:.2f`–{glue:text}`landmark_main.upper:.2f`). A landmark is simple
 # to explain but throws information away: deaths before it are dropped, and patients transplanted
 # after it count as "not transplanted" — {glue:text}`landmark_main.later` of the
-# {glue:text}`landmark_main.n` alive at day {glue:text}`main_landmark`, which pulls the comparison
+# {glue:text}`landmark_main.n` alive at day {glue:text}`main_landmark`, which tends to pull the comparison
 # towards no difference. Its answer moves with the day chosen, which must be fixed before looking
 # ({numref}`tab-lab-stanford-methods`).
 #
